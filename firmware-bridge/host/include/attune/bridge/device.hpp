@@ -29,6 +29,9 @@ struct DeviceInfo {
     std::string name;     // human-readable
     std::string address;  // port path, BLE address, "sim:a"
     std::vector<signal::ChannelSpec> channels;
+    // Time base of the chunks' times: false (real devices) = seconds on the host's
+    // std::chrono::steady_clock (time_since_epoch); true (simulator, replay) = session seconds.
+    bool session_clock = false;
 };
 
 using ChunkSink = std::function<void(const signal::SampleChunk&)>;
