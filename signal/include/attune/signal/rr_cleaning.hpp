@@ -1,0 +1,94 @@
+// RR interval artifact detection and correction: Lipponen & Tarvainen 2019.
+//
+//   Lipponen JA, Tarvainen MP. A robust algorithm for heart rate variability time series
+//   artefact correction using novel beat classification. J Med Eng Technol 43(3):173-181, 2019.
+//
+// What it does to the series: every RR interval is classified from two normalised series,
+//   dRR  = RR[i] - RR[i-1], divided by Th1 = alpha * quartile deviation of |dRR| over 91 beats,
+//   mRR  = RR[i] - median(RR over 11 beats) (negative values doubled), divided by
+//          Th2 = alpha * quartile deviation of |mRR| over 91 beats,
+// into normal / ectopic / long / short / missed / extra (alpha 5.2, c1 0.13, c2 0.17: the paper's
+// values). Correction: ectopic, long and short intervals are replaced by interpolation from the
+// neighbouring normal intervals (the beat is moved), a missed beat is inserted in the middle of
+// its interval (split), an extra beat is removed (its interval merged with the next).
+// Batch: centred windows as in the paper. Cost O(n * 91) per pass; a few passes at most.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "attune/signal/beat.hpp"
+
+namespace attune::signal {
+
+enum class RrArtifact : std::uint8_t { None = 0, Ectopic, Long, Short, Missed, Extra };
+
+constexpr std::string_view to_string(RrArtifact a) {
+    switch (a) {
+        case RrArtifact::None: return "none";
+        case RrArtifact::Ectopic: return "ectopic";
+        case RrArtifact::Long: return "long";
+        case RrArtifact::Short: return "short";
+        case RrArtifact::Missed: return "missed";
+        case RrArtifact::Extra: return "extra";
+    }
+    return "unknown";
+}
+
+struct RrCleaningConfig {
+    double alpha = 5.2;              // threshold = alpha * quartile deviation
+    double c1 = 0.13;                // ectopic decision boundary slope
+    double c2 = 0.17;                // ectopic decision boundary offset
+    std::size_t qd_window_beats = 91;     // window of the quartile deviations (Th1, Th2)
+    std::size_t median_window_beats = 11; // window of the median RR (mRR)
+    bool correct = true;             // false: classify only, intervals returned unchanged
+    int max_passes = 3;              // re-run detection on the corrected series until clean
+    // Physiological limits: intervals outside them are never plausible (25..300 bpm), they are
+    // dropped from the NN series as Extra/Missed-style breaks rather than interpolated.
+    double min_rr_ms = 200.0;
+    double max_rr_ms = 2400.0;
+};
+
+// How many intervals of each class were found (over all passes).
+struct RrArtifactCounts {
+    std::size_t ectopic = 0;
+    std::size_t long_ = 0;
+    std::size_t short_ = 0;
+    std::size_t missed = 0;
+    std::size_t extra = 0;
+    std::size_t implausible = 0;  // outside [min_rr_ms, max_rr_ms], removed
+    std::size_t total() const { return ectopic + long_ + short_ + missed + extra + implausible; }
+};
+
+struct RrCleaningResult {
+    // The cleaned (normal-to-normal) series: nn_ms[i] ends at the beat at nn_times_s[i].
+    std::vector<double> nn_times_s;
+    std::vector<double> nn_ms;
+    // Per NN interval: None if the original interval was kept, otherwise the artifact class
+    // whose correction produced it.
+    std::vector<RrArtifact> corrected_as;
+    // Per input interval (input beat i, i >= 1; index 0 = first interval): class detected in the
+    // first pass, before any correction.
+    std::vector<RrArtifact> detected;
+    RrArtifactCounts counts;
+    std::size_t corrected() const { return counts.total(); }
+};
+
+// Classify an RR series (ms) without correcting it: one class per interval.
+std::vector<RrArtifact> classify_lipponen2019(std::span<const double> rr_ms,
+                                              const RrCleaningConfig& config = {});
+
+// Clean the intervals between consecutive beat times (seconds). The first beat only anchors.
+RrCleaningResult lipponen2019(std::span<const double> beat_times_s,
+                              const RrCleaningConfig& config = {});
+
+// Clean detector output. Beats of quality Artifact are skipped; a beat with rr_ms == 0 (after
+// the first) starts a new segment (a gap): segments are cleaned separately and no NN interval
+// spans a gap. RR is taken from time differences of kept beats.
+RrCleaningResult lipponen2019(std::span<const Beat> beats, const RrCleaningConfig& config = {});
+
+}  // namespace attune::signal
