@@ -61,29 +61,31 @@ public:
 
 private:
     struct Biquad {
-        double b0, b1, b2, a1, a2;
+        double b0 = 1.0, b1 = 0.0, b2 = 0.0, a1 = 0.0, a2 = 0.0;
         double z1 = 0.0, z2 = 0.0;
         double operator()(double x) noexcept;
+        double group_delay_samples(double f_norm) const noexcept;  // f / fs
     };
     std::optional<PpgPulse> close_block() noexcept;
-    std::optional<PpgPulse> accept(const PpgPulse& pulse) noexcept;
 
     PpgPeaksConfig config_;
     double fs_;
     double t0_s_ = 0.0;
     Biquad hp_{}, lp_{};
+    double filter_delay_samples_ = 0.0;  // band-pass group delay around 1.5 Hz
     std::size_t w1_, w2_, align_delay_, history_len_;
-    std::vector<double> y_ring_;    // squared signal (for both moving averages)
-    std::vector<float> raw_ring_;   // input history for peak / onset search
-    std::vector<double> ma1_delay_; // aligns MA_peak with MA_beat
+    std::vector<double> y_ring_;      // squared signal, last w2 samples (both moving averages)
+    std::vector<double> s_ring_;      // filtered signal, aligned with the block decision
+    std::vector<double> ma1_ring_;    // MA_peak, delayed to line up with MA_beat
+    std::vector<float> raw_ring_;     // input history for peak refinement and onset search
     double sum1_ = 0.0, sum2_ = 0.0, mean_y_ = 0.0;
-    std::size_t n_ = 0;             // samples seen
+    std::size_t n_ = 0;               // samples seen
     bool in_block_ = false;
-    std::size_t block_start_ = 0;
-    std::optional<PpgPulse> pending_;  // held for the refractory comparison
+    std::size_t block_start_ = 0;     // in decision (aligned) sample indices
+    std::size_t block_best_ = 0;      // argmax of the filtered signal in the block
+    double block_best_value_ = 0.0;
     double last_peak_s_ = -1.0;
-    double last_emitted_s_ = -1.0;
-    float smooth_ = 0.0f;
+    double mean_amplitude_ = 0.0;
 };
 
 // Batch: the streaming detector over a whole signal (same code), then finish().

@@ -51,6 +51,16 @@ struct RrCleaningConfig {
     // dropped from the NN series as Extra/Missed-style breaks rather than interpolated.
     double min_rr_ms = 200.0;
     double max_rr_ms = 2400.0;
+    // Floor of Th1 / Th2 (ms): a metronomic series (simulator, pacemaker) has a quartile
+    // deviation near 0, and every millisecond of jitter would look like an artifact.
+    double min_threshold_ms = 5.0;
+    // Not in the paper: ceilings of Th1 and Th2 as fractions of the local median RR. When more
+    // than a quarter of the beats are ectopic (bigeminy, trigeminy: common in the PVC-prone
+    // users straps see) the quartile deviation is inflated by the artifacts themselves and the
+    // paper's thresholds stop seeing them. A sinus beat-to-beat change beyond 25 % of the RR,
+    // even with slow deep breathing, is not physiological. 0 disables a ceiling.
+    double max_th1_fraction = 0.25;
+    double max_th2_fraction = 0.0;
 };
 
 // How many intervals of each class were found (over all passes).
@@ -71,6 +81,9 @@ struct RrCleaningResult {
     // Per NN interval: None if the original interval was kept, otherwise the artifact class
     // whose correction produced it.
     std::vector<RrArtifact> corrected_as;
+    // Indices into nn_* where a new continuous segment starts (always 0 when non-empty): no
+    // successive difference should be taken across them (gaps, implausible pauses).
+    std::vector<std::size_t> segment_starts;
     // Per input interval (input beat i, i >= 1; index 0 = first interval): class detected in the
     // first pass, before any correction.
     std::vector<RrArtifact> detected;

@@ -64,8 +64,8 @@ private:
 std::vector<Beat> beats_from_rr_ms(std::span<const double> rr_ms, double t0_s = 0.0,
                                    const RrInputConfig& config = {});
 
-// RR values with the host time of the report that carried each one (values from one report share
-// a time, in order): runs RrBeatBuilder, grouping equal consecutive report times.
+// RR values with the host time of the report that carried each one (in order): runs
+// RrBeatBuilder, taking values logged less than 50 ms apart as one notification.
 std::vector<Beat> beats_from_rr_reports(std::span<const double> report_times_s,
                                         std::span<const double> rr_ms,
                                         const RrInputConfig& config = {});

@@ -1,0 +1,337 @@
+// Lipponen & Tarvainen 2019 RR artifact detection and correction (see rr_cleaning.hpp).
+#include "attune/signal/rr_cleaning.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace attune::signal {
+
+namespace {
+
+// [SECTION] Centred rolling statistics (window clipped at the edges, like pandas'
+// rolling(center=True, min_periods=1)); quantiles interpolate linearly between order statistics.
+
+double quantile_of_sorted(const std::vector<double>& sorted, double q) {
+    const double pos = q * static_cast<double>(sorted.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+    return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+template <typename Fn>
+void for_each_centred_window(std::span<const double> x, std::size_t width, Fn&& fn) {
+    const std::size_t half = width / 2;
+    std::vector<double> window;
+    window.reserve(width);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const std::size_t lo = i >= half ? i - half : 0;
+        const std::size_t hi = std::min(x.size(), i + (width - half));
+        window.assign(x.begin() + static_cast<std::ptrdiff_t>(lo),
+                      x.begin() + static_cast<std::ptrdiff_t>(hi));
+        std::sort(window.begin(), window.end());
+        fn(i, window);
+    }
+}
+
+// Threshold = alpha * quartile deviation (Q3 - Q1) / 2 of |x| over a centred window.
+std::vector<double> qd_threshold(std::span<const double> x, const RrCleaningConfig& c,
+                                 std::span<const double> median_rr, double max_fraction) {
+    std::vector<double> magnitude(x.size());
+    std::transform(x.begin(), x.end(), magnitude.begin(), [](double v) { return std::abs(v); });
+    std::vector<double> th(x.size());
+    for_each_centred_window(magnitude, c.qd_window_beats, [&](std::size_t i, const auto& w) {
+        const double qd = (quantile_of_sorted(w, 0.75) - quantile_of_sorted(w, 0.25)) / 2.0;
+        double t = c.alpha * qd;
+        if (max_fraction > 0.0) t = std::min(t, max_fraction * median_rr[i]);
+        th[i] = std::max(t, c.min_threshold_ms);
+    });
+    return th;
+}
+
+std::vector<double> centred_median(std::span<const double> x, std::size_t width) {
+    std::vector<double> med(x.size());
+    for_each_centred_window(x, width, [&](std::size_t i, const auto& w) {
+        med[i] = quantile_of_sorted(w, 0.5);
+    });
+    return med;
+}
+
+// [SECTION] Classification (the paper's Figure 1 decision flow)
+
+struct Features {
+    std::vector<double> d;      // dRR / Th1
+    std::vector<double> s12;    // ectopic subspace
+    std::vector<double> s22;    // long/short subspace
+    std::vector<double> m;      // mRR / Th2
+    std::vector<double> medrr;  // median RR (ms)
+    std::vector<double> th2;    // Th2 (ms)
+};
+
+Features features(std::span<const double> rr, const RrCleaningConfig& c) {
+    const std::size_t n = rr.size();
+    Features f;
+    std::vector<double> drr(n, 0.0);
+    for (std::size_t i = 1; i < n; ++i) drr[i] = rr[i] - rr[i - 1];
+    // The first interval has no predecessor: use the mean difference, so it is judged neutral.
+    if (n > 1) {
+        double sum = 0.0;
+        for (std::size_t i = 1; i < n; ++i) sum += drr[i];
+        drr[0] = sum / static_cast<double>(n - 1);
+    }
+    f.medrr = centred_median(rr, c.median_window_beats);
+    const auto th1 = qd_threshold(drr, c, f.medrr, c.max_th1_fraction);
+    f.d.resize(n);
+    for (std::size_t i = 0; i < n; ++i) f.d[i] = drr[i] / th1[i];
+
+    // Neighbours beyond the ends are mirrored (reflect padding).
+    auto at = [&](std::ptrdiff_t k) {
+        const auto last = static_cast<std::ptrdiff_t>(n) - 1;
+        if (last <= 0) return 0.0;
+        while (k < 0 || k > last) k = k < 0 ? -k : 2 * last - k;
+        return f.d[static_cast<std::size_t>(k)];
+    };
+    f.s12.assign(n, 0.0);
+    f.s22.assign(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto k = static_cast<std::ptrdiff_t>(i);
+        if (f.d[i] > 0) f.s12[i] = std::max(at(k - 1), at(k + 1));
+        if (f.d[i] < 0) f.s12[i] = std::min(at(k - 1), at(k + 1));
+        f.s22[i] = f.d[i] >= 0 ? std::min(at(k + 1), at(k + 2)) : std::max(at(k + 1), at(k + 2));
+    }
+
+    std::vector<double> mrr(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        mrr[i] = rr[i] - f.medrr[i];
+        if (mrr[i] < 0) mrr[i] *= 2.0;  // short intervals weigh double (paper)
+    }
+    f.th2 = qd_threshold(mrr, c, f.medrr, c.max_th2_fraction);
+    f.m.resize(n);
+    for (std::size_t i = 0; i < n; ++i) f.m[i] = mrr[i] / f.th2[i];
+    return f;
+}
+
+bool is_ectopic(const Features& f, std::size_t i, const RrCleaningConfig& c) {
+    const double d = f.d[i], s = f.s12[i];
+    return (d > 1 && s < -c.c1 * d - c.c2) || (d < -1 && s > -c.c1 * d + c.c2);
+}
+
+// Long / short / missed / extra for interval j, or None.
+RrArtifact long_short_class(std::span<const double> rr, const Features& f, std::size_t j) {
+    const bool long_beat = f.d[j] > 1 && f.s22[j] < -1;
+    const bool long_or_short = std::abs(f.m[j]) > 3;
+    const bool short_beat = f.d[j] < -1 && f.s22[j] > 1;
+    if (!long_beat && !long_or_short && !short_beat) return RrArtifact::None;
+    const bool missed = std::abs(rr[j] / 2.0 - f.medrr[j]) < f.th2[j];
+    const bool extra =
+        j + 1 < rr.size() && std::abs(rr[j] + rr[j + 1] - f.medrr[j]) < f.th2[j];
+    if (short_beat && extra) return RrArtifact::Extra;
+    if (long_beat && missed) return RrArtifact::Missed;
+    return rr[j] > f.medrr[j] ? RrArtifact::Long : RrArtifact::Short;
+}
+
+std::vector<RrArtifact> classify(std::span<const double> rr, const Features& f,
+                                 const RrCleaningConfig& c) {
+    const std::size_t n = rr.size();
+    std::vector<RrArtifact> cls(n, RrArtifact::None);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (cls[i] != RrArtifact::None || std::abs(f.d[i]) <= 1) continue;
+        if (is_ectopic(f, i, c)) {
+            cls[i] = RrArtifact::Ectopic;
+            continue;
+        }
+        cls[i] = long_short_class(rr, f, i);
+        // The artifact may sit on the next interval when its dRR is the smaller of the two that
+        // follow (the paper's look-ahead).
+        if (i + 2 < n && std::abs(f.d[i + 1]) < std::abs(f.d[i + 2]))
+            cls[i + 1] = long_short_class(rr, f, i + 1);
+    }
+    return cls;
+}
+
+void count(RrArtifactCounts& counts, RrArtifact a) {
+    switch (a) {
+        case RrArtifact::Ectopic: ++counts.ectopic; break;
+        case RrArtifact::Long: ++counts.long_; break;
+        case RrArtifact::Short: ++counts.short_; break;
+        case RrArtifact::Missed: ++counts.missed; break;
+        case RrArtifact::Extra: ++counts.extra; break;
+        case RrArtifact::None: break;
+    }
+}
+
+// [SECTION] Correction of one continuous segment
+
+struct Segment {
+    std::vector<double> end_s;  // time of the beat ending each interval
+    std::vector<double> rr;     // ms
+    std::vector<RrArtifact> corrected_as;
+};
+
+// Replace NaN values by linear interpolation in time from the nearest valid neighbours.
+void interpolate_gaps(Segment& s) {
+    const std::size_t n = s.rr.size();
+    std::size_t prev = n;  // index of the last valid value, n = none yet
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!std::isnan(s.rr[i])) {
+            prev = i;
+            continue;
+        }
+        std::size_t next = i + 1;
+        while (next < n && std::isnan(s.rr[next])) ++next;
+        for (std::size_t k = i; k < next; ++k) {
+            if (prev == n && next == n) {
+                s.rr[k] = 0.0;  // nothing valid in the segment; dropped below
+            } else if (prev == n) {
+                s.rr[k] = s.rr[next];
+            } else if (next == n) {
+                s.rr[k] = s.rr[prev];
+            } else {
+                const double w = (s.end_s[k] - s.end_s[prev]) / (s.end_s[next] - s.end_s[prev]);
+                s.rr[k] = s.rr[prev] + w * (s.rr[next] - s.rr[prev]);
+            }
+        }
+        i = next - 1;
+    }
+}
+
+// One detection + correction pass. Returns false when nothing was found.
+bool correct_pass(Segment& s, const RrCleaningConfig& c, RrArtifactCounts& counts,
+                  std::vector<RrArtifact>* first_detection) {
+    const auto f = features(s.rr, c);
+    const auto cls = classify(s.rr, f, c);
+    if (first_detection) first_detection->insert(first_detection->end(), cls.begin(), cls.end());
+    const bool any = std::any_of(cls.begin(), cls.end(),
+                                 [](RrArtifact a) { return a != RrArtifact::None; });
+    if (!any) return false;
+    // Count each original interval once: later passes only add intervals not already produced
+    // by a correction.
+    for (std::size_t k = 0; k < cls.size(); ++k)
+        if (s.corrected_as[k] == RrArtifact::None) count(counts, cls[k]);
+    if (!c.correct) return false;
+
+    Segment out;
+    const std::size_t n = s.rr.size();
+    auto push = [&](double t, double v, RrArtifact a) {
+        out.end_s.push_back(t);
+        out.rr.push_back(v);
+        out.corrected_as.push_back(a);
+    };
+    for (std::size_t k = 0; k < n; ++k) {
+        switch (cls[k]) {
+            case RrArtifact::Extra:
+                if (k + 1 < n) {  // the beat ending interval k is spurious: merge with the next
+                    push(s.end_s[k + 1], s.rr[k] + s.rr[k + 1], RrArtifact::Extra);
+                    ++k;
+                } else {
+                    push(s.end_s[k], std::nan(""), RrArtifact::Extra);
+                }
+                break;
+            case RrArtifact::Missed: {  // split into as many intervals as medians fit (2..4)
+                const double parts =
+                    std::clamp(std::round(s.rr[k] / f.medrr[k]), 2.0, 4.0);
+                const double step = s.rr[k] / parts;
+                for (int p = static_cast<int>(parts) - 1; p >= 0; --p)
+                    push(s.end_s[k] - p * step / 1000.0, step, RrArtifact::Missed);
+                break;
+            }
+            case RrArtifact::Ectopic:
+            case RrArtifact::Long:
+            case RrArtifact::Short: push(s.end_s[k], std::nan(""), cls[k]); break;
+            case RrArtifact::None: push(s.end_s[k], s.rr[k], s.corrected_as[k]); break;
+        }
+    }
+    interpolate_gaps(out);
+    s = std::move(out);
+    return true;
+}
+
+void append_segment(RrCleaningResult& r, const Segment& s) {
+    if (s.rr.empty()) return;
+    r.segment_starts.push_back(r.nn_ms.size());
+    for (std::size_t i = 0; i < s.rr.size(); ++i) {
+        if (!(s.rr[i] > 0.0)) continue;
+        r.nn_times_s.push_back(s.end_s[i]);
+        r.nn_ms.push_back(s.rr[i]);
+        r.corrected_as.push_back(s.corrected_as[i]);
+    }
+}
+
+void clean_segment(Segment s, const RrCleaningConfig& c, RrCleaningResult& r) {
+    for (int pass = 0; pass < std::max(1, c.max_passes); ++pass) {
+        if (s.rr.size() < 2) {
+            if (pass == 0) r.detected.insert(r.detected.end(), s.rr.size(), RrArtifact::None);
+            break;
+        }
+        if (!correct_pass(s, c, r.counts, pass == 0 ? &r.detected : nullptr)) break;
+    }
+    append_segment(r, s);
+}
+
+// Split a series of beat times into plausible continuous segments and clean each.
+// Intervals shorter than min_rr_ms: the ending beat is dropped (merged with the next interval);
+// longer than max_rr_ms: a pause or gap, the segment ends there.
+RrCleaningResult clean_beat_times(std::span<const double> t, std::span<const char> starts_gap,
+                                  const RrCleaningConfig& c) {
+    RrCleaningResult r;
+    Segment seg;
+    auto flush = [&] {
+        clean_segment(std::move(seg), c, r);
+        seg = Segment{};
+    };
+    if (t.empty()) return r;
+    double anchor = t[0];
+    for (std::size_t i = 1; i < t.size(); ++i) {
+        if (!std::isfinite(t[i]) || starts_gap[i]) {
+            flush();
+            anchor = t[i];
+            continue;
+        }
+        const double rr = (t[i] - anchor) * 1000.0;
+        if (rr < c.min_rr_ms) {
+            ++r.counts.implausible;  // too close: drop this beat, keep the anchor
+            continue;
+        }
+        if (rr > c.max_rr_ms) {
+            ++r.counts.implausible;
+            flush();
+            anchor = t[i];
+            continue;
+        }
+        seg.end_s.push_back(t[i]);
+        seg.rr.push_back(rr);
+        seg.corrected_as.push_back(RrArtifact::None);
+        anchor = t[i];
+    }
+    flush();
+    return r;
+}
+
+}  // namespace
+
+std::vector<RrArtifact> classify_lipponen2019(std::span<const double> rr_ms,
+                                              const RrCleaningConfig& config) {
+    if (rr_ms.size() < 2) return std::vector<RrArtifact>(rr_ms.size(), RrArtifact::None);
+    return classify(rr_ms, features(rr_ms, config), config);
+}
+
+RrCleaningResult lipponen2019(std::span<const double> beat_times_s,
+                              const RrCleaningConfig& config) {
+    const std::vector<char> no_gaps(beat_times_s.size(), 0);
+    return clean_beat_times(beat_times_s, no_gaps, config);
+}
+
+RrCleaningResult lipponen2019(std::span<const Beat> beats, const RrCleaningConfig& config) {
+    std::vector<double> t;
+    t.reserve(beats.size());
+    std::vector<char> gaps;
+    gaps.reserve(beats.size());
+    for (const Beat& b : beats) {
+        if (b.quality == BeatQuality::Artifact) continue;
+        gaps.push_back(!t.empty() && b.rr_ms <= 0.0 ? 1 : 0);
+        t.push_back(b.time_s);
+    }
+    return clean_beat_times(t, gaps, config);
+}
+
+}  // namespace attune::signal
