@@ -1,0 +1,43 @@
+#include "session_options.hpp"
+
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+
+namespace attune::cli {
+
+void add_engine_options(CLI::App& app, EngineArgs& args) {
+    app.add_option("--a", args.device_a, "Partner A's sensor: sim, serial:PORT, text:PORT, ble:ADDR, polar:ADDR")
+        ->capture_default_str();
+    app.add_option("--b", args.device_b, "Partner B's sensor (as --a)")->capture_default_str();
+    app.add_option("--seed", args.seed, "Seed of the simulated couple")->capture_default_str();
+    app.add_option("--pacer-rate", args.pacer_bpm, "Breathing pacer, breaths per minute")->capture_default_str();
+    app.add_option("--name-a", args.name_a, "Partner A's name");
+    app.add_option("--name-b", args.name_b, "Partner B's name");
+}
+
+bool build_engine_config(const EngineArgs& args, session::EngineConfig& config) {
+    if (args.pacer_bpm < 2.0 || args.pacer_bpm > 20.0) {
+        std::cerr << "attune: --pacer-rate must be between 2 and 20 breaths per minute\n";
+        return false;
+    }
+    config.device_specs = {args.device_a, args.device_b};
+    config.sim.seed = args.seed;
+    config.pacer.breaths_per_min = args.pacer_bpm;
+    if (!args.name_a.empty()) config.profiles[0].name = args.name_a;
+    if (!args.name_b.empty()) config.profiles[1].name = args.name_b;
+    return true;
+}
+
+std::string default_recording_dir() {
+    std::string base;
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) base = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home) base = std::string(home) + "/.local/share";
+    else base = ".";
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d_%H%M%S", std::localtime(&now));
+    return base + "/attune/sessions/" + stamp;
+}
+
+}  // namespace attune::cli

@@ -1,0 +1,26 @@
+// Options shared by every command that starts an engine (session, the window, screenshots).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "attune/session/engine.hpp"
+
+namespace attune::cli {
+
+struct EngineArgs {
+    std::string device_a = "sim";
+    std::string device_b = "sim";
+    std::uint64_t seed = 1;
+    double pacer_bpm = 6.0;
+    std::string name_a, name_b;
+};
+
+void add_engine_options(CLI::App& app, EngineArgs& args);
+// Fills config from args; prints a clear message and returns false on bad values.
+bool build_engine_config(const EngineArgs& args, session::EngineConfig& config);
+// $XDG_DATA_HOME/attune/sessions/<local time>, or ~/.local/share/... when unset.
+std::string default_recording_dir();
+
+}  // namespace attune::cli
