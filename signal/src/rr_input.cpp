@@ -45,13 +45,13 @@ std::size_t RrBeatBuilder::push_ms(double host_time_s, std::span<const double> r
             lag_count_ = std::min(lag_count_ + 1, lag_ring_.size());
             const double min_lag =
                 *std::min_element(lag_ring_.begin(), lag_ring_.begin() + lag_count_);
-            if (lag_count_ == lag_ring_.size() && min_lag > config_.max_latency_s) {
+            if (lag_count_ >= kMinLagsForCorrection && min_lag > config_.max_latency_s) {
                 last_beat_s_ += min_lag;
                 for (std::size_t i = 0; i < lag_count_; ++i) lag_ring_[i] -= min_lag;
             }
         }
     }
-    if (gap) last_beat_s_ = host_time_s - sum_s;  // the last new beat lands at host_time
+    if (gap) last_beat_s_ = host_time_s - config_.anchor_lag_s - sum_s;
     started_ = true;
 
     std::size_t written = 0;

@@ -5,8 +5,13 @@
 // notification that carried them: the last beat of a notification happened before it arrived.
 //  - lag = host_time - (previous beat + sum of new RRs). A negative lag is impossible (the device
 //    clock runs fast or the host stamped early): the beats are shifted back to end at host_time.
-//  - The lowest lag over the last 32 notifications estimates the link latency; when it exceeds
-//    max_latency_s the timeline is pulled forward by it (device clock running slow).
+//  - The lowest lag over the last 32 notifications (at least 8) is the part of the delay that no
+//    beat avoids; when it exceeds max_latency_s the timeline is pulled forward by it (device
+//    clock running slow, or a start/gap anchored too early). So beats settle on the latest times
+//    their reports allow. Absolute times are only as good as the smallest beat-to-report delay
+//    seen recently (typically 0.05-0.3 s: the host cannot know better); intervals are exact.
+//  - The first notification (and the first after a gap) puts its last beat anchor_lag_s before
+//    its arrival (a beat precedes its notification by half a period on average).
 //  - lag > gap_s means time passed that no reported RR accounts for (lost notifications,
 //    RR values dropped by the strap's buffer): a gap. The new beats are anchored so the last one
 //    is at host_time, and the first of them gets rr_ms = 0 (no interval spans a gap).
@@ -30,7 +35,8 @@ constexpr double rr_1024_to_ms(std::uint16_t rr_1024) {
 
 struct RrInputConfig {
     double gap_s = 2.5;          // unexplained time beyond this = beats were lost
-    double max_latency_s = 0.5;  // steady latency above this is treated as clock drift
+    double max_latency_s = 0.05;  // steady latency above this is corrected (drift, anchoring)
+    double anchor_lag_s = 0.4;    // assumed beat-to-report delay when nothing is known yet
     double min_rr_ms = 200.0;
     double max_rr_ms = 3000.0;
 };
@@ -53,6 +59,7 @@ private:
     RrInputConfig config_;
     bool started_ = false;
     double last_beat_s_ = 0.0;
+    static constexpr std::size_t kMinLagsForCorrection = 8;
     std::array<double, 32> lag_ring_{};
     std::size_t lag_count_ = 0, lag_head_ = 0;
     std::size_t gaps_ = 0;
