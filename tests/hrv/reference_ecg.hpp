@@ -1,7 +1,8 @@
 // Test-only reference R-peak finder for clean resting ECG (used to score PPG pulses and HRV
 // until the project's ECG detector is available here): band-limited slope energy, a threshold at
 // 30 % of the local 2 s maximum, 250 ms refractory, peak refined to the largest |ECG| within
-// +-60 ms. Deliberately simple; only meant for clean stretches.
+// +-60 ms (on the record's dominant polarity), then to a fraction of a sample by a parabola
+// through the extremum and its neighbours. Deliberately simple; only meant for clean stretches.
 #pragma once
 
 #include <algorithm>
@@ -25,6 +26,11 @@ inline std::vector<double> reference_r_peaks(const std::vector<float>& ecg, doub
         acc += e[i] - (i >= w ? e[i - w] : 0.0);
         s[i] = acc / static_cast<double>(w);
     }
+    // Dominant polarity: the larger of the 99th percentile and -1st percentile around the median.
+    std::vector<float> sorted(ecg.begin(), ecg.end());
+    std::sort(sorted.begin(), sorted.end());
+    const double mid = sorted[n / 2];
+    const double sign = (sorted[n * 99 / 100] - mid) >= (mid - sorted[n / 100]) ? 1.0 : -1.0;
     const auto half_win = static_cast<std::size_t>(1.0 * fs);
     const auto refractory = static_cast<std::size_t>(0.25 * fs);
     const auto refine = static_cast<std::size_t>(0.06 * fs);
@@ -41,12 +47,19 @@ inline std::vector<double> reference_r_peaks(const std::vector<float>& ecg, doub
         const std::size_t a = i > w + refine ? i - w - refine : 0, b = std::min(n - 1, i + refine);
         std::size_t best = a;
         for (std::size_t k = a; k <= b; ++k)
-            if (std::abs(ecg[k]) > std::abs(ecg[best])) best = k;
+            if (sign * ecg[k] > sign * ecg[best]) best = k;
+        double frac = 0.0;
+        if (best > 0 && best + 1 < n) {
+            const double ym = ecg[best - 1], y0 = ecg[best], yp = ecg[best + 1];
+            const double den = ym - 2.0 * y0 + yp;
+            if (den != 0.0) frac = std::clamp(0.5 * (ym - yp) / den, -0.5, 0.5);
+        }
+        const double at = (static_cast<double>(best) + frac) / fs;
         if (have_last && best < last + refractory) {
-            if (std::abs(ecg[best]) > std::abs(ecg[last])) peaks.back() = static_cast<double>(best) / fs, last = best;
+            if (sign * ecg[best] > sign * ecg[last]) peaks.back() = at, last = best;
             continue;
         }
-        peaks.push_back(static_cast<double>(best) / fs);
+        peaks.push_back(at);
         last = best;
         have_last = true;
     }
