@@ -146,6 +146,19 @@ std::vector<RrArtifact> classify(std::span<const double> rr, const Features& f,
         if (i + 2 < n && std::abs(f.d[i + 1]) < std::abs(f.d[i + 2]))
             cls[i + 1] = long_short_class(rr, f, i + 1);
     }
+    // Trigeminy (sinus, premature, pause, sinus, ...): the sinus interval after each pause drops
+    // sharply only because the pause was long, and the premature beat follows it. When it sits
+    // near the local median it is the sinus rhythm itself, not "short".
+    const std::vector<RrArtifact> first = cls;
+    for (std::size_t i = 1; i + 1 < n; ++i) {
+        const bool after_pause =
+            first[i - 1] == RrArtifact::Ectopic || first[i - 1] == RrArtifact::Long;
+        const bool before_premature = first[i + 1] == RrArtifact::Short;
+        const bool near_median =
+            std::abs(rr[i] - f.medrr[i]) <= c.normal_band_fraction * f.medrr[i];
+        if (first[i] == RrArtifact::Short && after_pause && before_premature && near_median)
+            cls[i] = RrArtifact::None;
+    }
     return cls;
 }
 

@@ -118,6 +118,25 @@ TEST_CASE("each injected artifact is classified and corrected", "[hrv][rr_cleani
     }
 }
 
+TEST_CASE("sustained trigeminy: sinus intervals kept, premature + pause interpolated",
+          "[hrv][rr_cleaning]") {
+    const auto sinus = clean_rr(600, 13);
+    std::vector<double> rr = sinus;
+    for (std::size_t i = 1; i + 1 < rr.size(); i += 3) {  // every third beat premature
+        const double premature = 0.35 * sinus[i];
+        rr[i] = sinus[i] - premature;
+        rr[i + 1] = sinus[i + 1] + premature;
+    }
+    const auto r = lipponen2019(times_from_rr(rr));
+    REQUIRE(r.nn_ms.size() == sinus.size());
+    std::size_t close = 0;
+    for (std::size_t i = 0; i < sinus.size(); ++i)
+        close += std::abs(r.nn_ms[i] - sinus[i]) < 0.10 * sinus[i];
+    INFO("within 10 % of the sinus interval: " << close << "/" << sinus.size() << ", corrected " << r.corrected());
+    CHECK(close >= sinus.size() * 95 / 100);
+    CHECK(r.corrected() >= 350);
+}
+
 TEST_CASE("many random artifacts: HRV after correction stays close to the truth",
           "[hrv][rr_cleaning]") {
     const auto truth_rr = clean_rr(1000, 11);
@@ -205,7 +224,15 @@ TEST_CASE("Polar H10 strap RR with frequent PVCs is cleaned", "[hrv][rr_cleaning
                              << " extra " << r.counts.extra);
     CHECK(before > 300);
     CHECK(after < rr.size() / 50);
-    CHECK(r.corrected() > 200);
+    // Mostly a ventricular trigeminy: about 2 of every 3 intervals are premature or pauses; the
+    // correction keeps every beat and the mean interval (premature + pause = 2 sinus cycles).
+    CHECK(r.corrected() > 450);
+    CHECK(r.corrected() < 600);
+    double sum_before = 0.0, sum_after = 0.0;
+    for (double v : rr) sum_before += v;
+    for (double v : r.nn_ms) sum_after += v;
+    CHECK(sum_after / double(r.nn_ms.size()) ==
+          Approx(sum_before / double(rr.size())).epsilon(0.01));
     // The cleaned series spans the same time.
     CHECK(r.nn_times_s.back() == Approx(t.back()).margin(1e-9));
 }

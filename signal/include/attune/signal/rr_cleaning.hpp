@@ -60,7 +60,12 @@ struct RrCleaningConfig {
     // paper's thresholds stop seeing them. A sinus beat-to-beat change beyond 25 % of the RR,
     // even with slow deep breathing, is not physiological. 0 disables a ceiling.
     double max_th1_fraction = 0.25;
-    double max_th2_fraction = 0.0;
+    double max_th2_fraction = 0.2;
+    // Not in the paper: a "short" interval between an ectopic/long one and another short one
+    // that lies within this fraction of the local median RR is kept as normal. In a trigeminy
+    // the sinus interval after each compensatory pause otherwise looks short (its dRR is large
+    // only because the pause was long), and every interval would end up interpolated.
+    double normal_band_fraction = 0.10;
 };
 
 // How many intervals of each class were found (over all passes).
