@@ -344,9 +344,10 @@ def add_gatt(p):
             ])
             emit_added(cpath, GATT_CHAR_IFACE, cprops)
             p.chars[cuuid] = cpath
+    # BlueZ's battery plugin exports Battery1 on the device while it is connected.
     dev = mockobject.objects[p.path]
     battery = {'Percentage': dbus.Byte(93 if p.polar else 87)}
-    dev.AddProperties(BATTERY_IFACE, battery)
+    dev.props[BATTERY_IFACE] = dict(battery)
     emit_added(p.path, BATTERY_IFACE, battery)
 
 
@@ -358,6 +359,10 @@ def remove_gatt(p):
         emit_removed(path, [iface])
     p.chars = {}
     p.notifying = set()
+    dev = mockobject.objects.get(p.path)
+    if dev is not None and BATTERY_IFACE in dev.props:
+        del dev.props[BATTERY_IFACE]
+        emit_removed(p.path, [BATTERY_IFACE])
 
 
 def set_device_props(p, **props):
