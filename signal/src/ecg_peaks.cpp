@@ -1,0 +1,593 @@
+// Pan-Tompkins (1985) R-peak detector with signal quality; see ecg_peaks.hpp for the banner.
+//
+// [SECTION] Filters and history   [SECTION] Integral peaks   [SECTION] Decisions
+// [SECTION] Peak placement        [SECTION] Quality          [SECTION] Batch form
+#include "attune/signal/ecg_peaks.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+
+namespace attune::signal {
+
+// [SECTION] Filters and history --------------------------------------------------------------
+
+namespace ecg_detail {
+
+namespace {
+// Bilinear-transform Butterworth (Q = 1/sqrt 2) sections, RBJ cookbook form.
+Biquad butterworth(double fc_hz, double fs_hz, bool highpass) {
+    const double w0 = 2.0 * std::numbers::pi * fc_hz / fs_hz;
+    const double alpha = std::sin(w0) / std::numbers::sqrt2;  // sin(w0) / (2Q), Q = 1/sqrt 2
+    const double cw = std::cos(w0);
+    const double a0 = 1.0 + alpha;
+    Biquad q;
+    if (highpass) {
+        q.b0 = (1.0 + cw) / 2.0 / a0;
+        q.b1 = -(1.0 + cw) / a0;
+        q.b2 = q.b0;
+    } else {
+        q.b0 = (1.0 - cw) / 2.0 / a0;
+        q.b1 = (1.0 - cw) / a0;
+        q.b2 = q.b0;
+    }
+    q.a1 = -2.0 * cw / a0;
+    q.a2 = (1.0 - alpha) / a0;
+    return q;
+}
+}  // namespace
+
+Biquad Biquad::butterworth_lowpass(double fc_hz, double fs_hz) { return butterworth(fc_hz, fs_hz, false); }
+Biquad Biquad::butterworth_highpass(double fc_hz, double fs_hz) { return butterworth(fc_hz, fs_hz, true); }
+
+History::History(std::size_t min_length) {
+    std::size_t n = 1;
+    while (n < min_length) n <<= 1;
+    data_.assign(n, 0.0f);
+    mask_ = n - 1;
+}
+
+void History::clear() noexcept { std::fill(data_.begin(), data_.end(), 0.0f); }
+
+}  // namespace ecg_detail
+
+namespace {
+double checked_fs(double fs_hz) {
+    if (!(fs_hz >= kEcgMinFsHz && fs_hz <= kEcgMaxFsHz))
+        throw std::invalid_argument("ECG sample rate must be within 100..4000 Hz");
+    return fs_hz;
+}
+std::int64_t samples_of(double seconds, double fs) {
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::lround(seconds * fs)));
+}
+// Sub-sample position of an extremum from its two neighbours (parabola through three points).
+double parabolic_offset(double left, double mid, double right) {
+    const double denom = left - 2.0 * mid + right;
+    if (denom == 0.0) return 0.0;
+    return std::clamp(0.5 * (left - right) / denom, -0.5, 0.5);
+}
+}  // namespace
+
+Pantompkins1985::Pantompkins1985(double fs_hz, EcgPeaksConfig config)
+    : fs_(checked_fs(fs_hz)),
+      cfg_(config),
+      mwi_len_(samples_of(config.integration_s, fs_hz)),
+      refractory_(samples_of(config.refractory_s, fs_hz)),
+      t_wave_(samples_of(config.t_wave_window_s, fs_hz)),
+      learning_len_(samples_of(config.learning_s, fs_hz)),
+      relearn_len_(samples_of(config.relearn_after_s, fs_hz)),
+      refine_half_(samples_of(config.refine_halfwidth_s, fs_hz)),
+      block_len_(samples_of(1.0, fs_hz)),
+      clip_run_len_(std::max<std::int64_t>(4, samples_of(config.clip_run_s, fs_hz))),
+      flat_run_len_(samples_of(config.flat_run_s, fs_hz)),
+      dc_pole_(std::exp(-2.0 * std::numbers::pi * config.baseline_hz / fs_hz)),
+      raw_(static_cast<std::size_t>(fs_hz) + 16),
+      band_(static_cast<std::size_t>(fs_hz) + 16),
+      slope_(static_cast<std::size_t>(fs_hz) + 16),
+      squares_(static_cast<std::size_t>(mwi_len_) + 2) {
+    if (!(config.band_low_hz > 0.0 && config.band_high_hz > config.band_low_hz &&
+          config.band_high_hz < 0.45 * fs_hz))
+        throw std::invalid_argument("ECG band-pass must satisfy 0 < low < high < 0.45 fs");
+    if (!(config.integration_s > 0.0 && config.refractory_s > 0.0 && config.learning_s > 0.0 &&
+          config.searchback_rr_factor > 1.0 && config.integration_s + config.refractory_s < 0.6))
+        throw std::invalid_argument("ECG detector timing parameters out of range");
+    hp_ = ecg_detail::Biquad::butterworth_highpass(config.band_low_hz, fs_hz);
+    lp_ = ecg_detail::Biquad::butterworth_lowpass(config.band_high_hz, fs_hz);
+    reset();
+}
+
+void Pantompkins1985::reset() noexcept {
+    hp_.reset();
+    lp_.reset();
+    raw_.clear();
+    band_.clear();
+    slope_.clear();
+    squares_.clear();
+    n_ = 0;
+    dc_prev_x_ = dc_y_ = last_good_x_ = 0.0;
+    have_x_ = false;
+    band_hist_ = {};
+    mwi_sum_ = 0.0;
+    last_band_ = last_mwi_ = 0.0f;
+    mwi_prev_ = mwi_prev2_ = 0.0;
+    have_candidate_ = false;
+    cand_index_ = 0;
+    cand_height_ = 0.0;
+    learning_ = true;
+    learning_end_ = learning_len_;
+    learn_max_ = learn_sum_ = 0.0;
+    learn_count_ = 0;
+    pending_count_ = 0;
+    spki_ = npki_ = 0.0;
+    have_beat_ = false;
+    last_beat_mwi_ = 0;
+    last_beat_sample_ = last_slope_ = 0.0;
+    rr_recent_ = rr_regular_ = {};
+    rr_recent_n_ = rr_regular_n_ = rr_recent_i_ = rr_regular_i_ = 0;
+    rr_irregular_run_ = 0;
+    rr_avg1_ = rr_avg2_ = 0.0;
+    polarity_score_ = 0.0;
+    qrs_height_ = 0.0;
+    out_count_ = 0;
+    last_emitted_time_ = -1.0;
+    rr_break_ = true;
+    quality_ = {};
+    quality_ready_ = false;
+    block_start_ = 0;
+    blk_min_ = blk_max_ = 0.0;
+    blk_noise_peak_ = 0.0;
+    blk_mwi_min_ = 0.0;
+    run_value_ = 0.0;
+    run_len_ = 0;
+    blk_clip_ = blk_non_finite_ = blk_jump_ = false;
+    blk_finite_ = 0;
+    block_index_ = 0;
+    block_end_ = static_cast<std::int64_t>(std::ceil(fs_));
+    last_artifact_ = INT64_MIN / 2;
+    last_block_noise_ = 0.0;
+}
+
+bool Pantompkins1985::push(float x) noexcept {
+    out_count_ = 0;
+    quality_ready_ = false;
+    const bool finite = std::isfinite(x);
+    // A lost sample holds the last good value so the filters do not ring; quality marks it.
+    const double v = finite ? static_cast<double>(x) : last_good_x_;
+    if (!have_x_ && finite) prime_filters(v);
+    filter_and_store(v);
+    update_quality(v, finite);
+    if (finite) {
+        last_good_x_ = v;
+        have_x_ = true;
+    }
+    track_integral_peaks();
+    if (learning_) {
+        learn_sum_ += last_mwi_;
+        ++learn_count_;
+        if (n_ + 1 >= learning_end_) end_learning();
+    } else {
+        check_searchback();
+    }
+    ++n_;
+    if (n_ >= block_end_) close_block();
+    return out_count_ > 0 || quality_ready_;
+}
+
+bool Pantompkins1985::finish() noexcept {
+    out_count_ = 0;
+    quality_ready_ = false;
+    if (have_candidate_) {
+        have_candidate_ = false;
+        decide(locate(cand_index_, cand_height_));
+    }
+    if (learning_ && pending_count_ > 0) end_learning();
+    if (n_ > block_start_) close_block();
+    return out_count_ > 0 || quality_ready_;
+}
+
+void Pantompkins1985::prime_filters(double x0) noexcept {
+    // Start every filter in its steady state for the first value, so a DC offset (common in
+    // exported recordings) does not ring through the detector at the start.
+    dc_prev_x_ = x0;
+    dc_y_ = 0.0;
+    auto settle = [x0](ecg_detail::Biquad& q) {
+        const double gain = (q.b0 + q.b1 + q.b2) / (1.0 + q.a1 + q.a2);
+        const double y = gain * x0;
+        q.z2 = q.b2 * x0 - q.a2 * y;
+        q.z1 = q.b1 * x0 - q.a1 * y + q.z2;
+        return y;
+    };
+    const double hp_out = settle(hp_);
+    (void)hp_out;  // 0 for a high-pass
+    lp_.z1 = lp_.z2 = 0.0;
+}
+
+void Pantompkins1985::filter_and_store(double x) noexcept {
+    dc_y_ = x - dc_prev_x_ + dc_pole_ * dc_y_;
+    dc_prev_x_ = x;
+    raw_.put(n_, static_cast<float>(dc_y_));
+
+    const double band = lp_(hp_(x));
+    band_.put(n_, static_cast<float>(band));
+    // Five-point derivative of Pan-Tompkins: (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) / 8.
+    const double deriv = 0.125 * (2.0 * band + band_hist_[0] - band_hist_[2] - 2.0 * band_hist_[3]);
+    band_hist_[3] = band_hist_[2];
+    band_hist_[2] = band_hist_[1];
+    band_hist_[1] = band_hist_[0];
+    band_hist_[0] = band;
+    slope_.put(n_, static_cast<float>(std::fabs(deriv)));
+
+    const float square = static_cast<float>(deriv * deriv);
+    mwi_sum_ += static_cast<double>(square) - static_cast<double>(squares_.at(n_ - mwi_len_));
+    squares_.put(n_, square);
+    if (mwi_sum_ < 0.0) mwi_sum_ = 0.0;
+    last_band_ = static_cast<float>(band);
+    last_mwi_ = static_cast<float>(mwi_sum_ / static_cast<double>(mwi_len_));
+}
+
+// [SECTION] Integral peaks -------------------------------------------------------------------
+
+void Pantompkins1985::track_integral_peaks() noexcept {
+    const double mwi = last_mwi_;
+    if (mwi_prev_ > mwi_prev2_ && mwi_prev_ >= mwi) {  // local maximum at n - 1
+        if (!have_candidate_ || mwi_prev_ > cand_height_) {
+            have_candidate_ = true;
+            cand_index_ = n_ - 1;
+            cand_height_ = mwi_prev_;
+        }
+    }
+    mwi_prev2_ = mwi_prev_;
+    mwi_prev_ = mwi;
+    // The integral lobe is over once it has fallen to half its peak (or after the refractory
+    // period, whichever first): decide then, which keeps the beat latency short.
+    if (have_candidate_ && (mwi < 0.5 * cand_height_ || n_ - cand_index_ >= refractory_)) {
+        have_candidate_ = false;
+        decide(locate(cand_index_, cand_height_));
+    }
+}
+
+// [SECTION] Peak placement -------------------------------------------------------------------
+
+Pantompkins1985::Candidate Pantompkins1985::locate(std::int64_t m, double height) const noexcept {
+    Candidate c;
+    c.mwi_index = m;
+    c.height = height;
+    const std::int64_t oldest = std::max<std::int64_t>(0, n_ - static_cast<std::int64_t>(raw_.length()) + 1);
+    // The integral peak closes the QRS: its energy lies in the integration window before m.
+    const std::int64_t qrs_from = std::max(oldest, m - mwi_len_ - 2);
+    std::int64_t centre = m;
+    float best = -1.0f;
+    double slope = 0.0;
+    for (std::int64_t i = qrs_from; i <= m; ++i) {
+        const float b = std::fabs(band_.at(i));
+        if (b > best) {
+            best = b;
+            centre = i;
+        }
+        slope = std::max(slope, static_cast<double>(slope_.at(i)));
+    }
+    c.slope = slope;
+    // The band-pass lags the waveform a little: look mostly before its largest deflection.
+    const std::int64_t from = std::max(oldest, centre - refine_half_);
+    const std::int64_t to = std::min(n_, centre + refine_half_ / 2);
+    std::int64_t imax = from, imin = from;
+    float vmax = raw_.at(from), vmin = raw_.at(from);
+    for (std::int64_t i = from + 1; i <= to; ++i) {
+        const float v = raw_.at(i);
+        if (v > vmax) {
+            vmax = v;
+            imax = i;
+        }
+        if (v < vmin) {
+            vmin = v;
+            imin = i;
+        }
+    }
+    auto refine = [&](std::int64_t i) {
+        if (i <= oldest || i >= n_) return static_cast<double>(i);
+        return static_cast<double>(i) + parabolic_offset(raw_.at(i - 1), raw_.at(i), raw_.at(i + 1));
+    };
+    c.pos_sample = refine(imax);
+    c.neg_sample = refine(imin);
+    c.pos_amp = vmax;
+    c.neg_amp = vmin;
+    c.peak_sample = polarity_score_ >= 0.0 ? c.pos_sample : c.neg_sample;
+    c.artifact = last_artifact_ >= from - refine_half_;
+    return c;
+}
+
+double Pantompkins1985::placed_sample(const Candidate& c) const noexcept {
+    return polarity_score_ >= 0.0 ? c.pos_sample : c.neg_sample;
+}
+
+// [SECTION] Decisions ------------------------------------------------------------------------
+
+void Pantompkins1985::decide(const Candidate& c) noexcept {
+    if (learning_) {
+        if (!c.artifact) learn_max_ = std::max(learn_max_, c.height);
+        add_pending(c);
+        return;
+    }
+    classify(c);
+}
+
+void Pantompkins1985::add_pending(const Candidate& c) noexcept {
+    if (pending_count_ < kMaxPending) {
+        pending_[pending_count_++] = c;
+        return;
+    }
+    // Full: replace the lowest if the new one is higher (the pool is for the largest peaks).
+    std::size_t low = 0;
+    for (std::size_t i = 1; i < pending_count_; ++i)
+        if (pending_[i].height < pending_[low].height) low = i;
+    if (c.height <= pending_[low].height) return;
+    for (std::size_t i = low; i + 1 < pending_count_; ++i) pending_[i] = pending_[i + 1];
+    pending_[pending_count_ - 1] = c;
+}
+
+void Pantompkins1985::end_learning() noexcept {
+    if (learn_max_ <= 0.0 || pending_count_ == 0) {
+        // Nothing that looks like a QRS yet (flat or absent signal): keep learning.
+        learning_end_ = n_ + 1 + learning_len_;
+        learn_max_ = learn_sum_ = 0.0;
+        learn_count_ = 0;
+        pending_count_ = 0;
+        return;
+    }
+    learning_ = false;
+    // Initial levels: half the largest integral peak (robust to one outlier) and half the mean.
+    spki_ = 0.5 * learn_max_;
+    npki_ = 0.5 * (learn_count_ > 0 ? learn_sum_ / static_cast<double>(learn_count_) : 0.0);
+    // Lead polarity and typical R height from the candidates that pass the first threshold.
+    std::array<float, kMaxPending> heights{};
+    std::size_t nh = 0;
+    double vote = 0.0;
+    for (std::size_t i = 0; i < pending_count_; ++i) {
+        const Candidate& c = pending_[i];
+        if (c.height <= threshold1() || c.artifact) continue;
+        const double pos = std::max(0.0f, c.pos_amp), neg = std::max(0.0f, -c.neg_amp);
+        vote += (pos - neg) / (pos + neg + 1e-30);
+        heights[nh++] = static_cast<float>(std::max(pos, neg));
+    }
+    polarity_score_ = vote >= 0.0 ? 0.1 : -0.1;
+    if (nh > 0) {
+        std::nth_element(heights.begin(), heights.begin() + static_cast<long>(nh / 2), heights.begin() + static_cast<long>(nh));
+        qrs_height_ = heights[nh / 2];
+    }
+    // Classify the learning candidates in time order, as if they had come now.
+    std::array<Candidate, kMaxPending> learned = pending_;
+    const std::size_t count = pending_count_;
+    std::sort(learned.begin(), learned.begin() + static_cast<long>(count),
+              [](const Candidate& a, const Candidate& b) { return a.mwi_index < b.mwi_index; });
+    pending_count_ = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        Candidate c = learned[i];
+        c.peak_sample = placed_sample(c);
+        classify(c);
+    }
+}
+
+void Pantompkins1985::classify(const Candidate& c) noexcept {
+    if (have_beat_ && c.mwi_index - last_beat_mwi_ < refractory_) return;
+    const double thr1 = threshold1();
+    if (c.height > thr1) {
+        const bool t_wave = have_beat_ && c.mwi_index - last_beat_mwi_ < t_wave_ &&
+                            c.slope < 0.5 * last_slope_;
+        if (!t_wave) {
+            accept(c, false);
+            return;
+        }
+        npki_ = 0.125 * c.height + 0.875 * npki_;
+        return;
+    }
+    if (!c.artifact) npki_ = 0.125 * c.height + 0.875 * npki_;
+    if (spki_ > 0.0) blk_noise_peak_ = std::max(blk_noise_peak_, c.height / spki_);
+    if (c.height > 0.5 * thr1) add_pending(c);  // search-back pool (above THR2)
+}
+
+void Pantompkins1985::check_searchback() noexcept {
+    const std::int64_t since = n_ - last_beat_mwi_;
+    if (have_beat_ && since > relearn_len_) {
+        relearn();
+        return;
+    }
+    if (!have_beat_ || pending_count_ == 0) return;
+    const double limit = cfg_.searchback_rr_factor * (rr_avg2_ > 0.0 ? rr_avg2_ : fs_);
+    if (static_cast<double>(since) <= limit) return;
+    const double thr2 = 0.5 * threshold1();
+    std::size_t best = kMaxPending;
+    for (std::size_t i = 0; i < pending_count_; ++i) {
+        const Candidate& c = pending_[i];
+        if (c.mwi_index - last_beat_mwi_ < refractory_ || c.height <= thr2) continue;
+        if (best == kMaxPending || c.height > pending_[best].height) best = i;
+    }
+    if (best == kMaxPending) {
+        pending_count_ = 0;  // nothing worth a beat; wait for the next peaks
+        return;
+    }
+    Candidate c = pending_[best];
+    c.peak_sample = placed_sample(c);
+    accept(c, true);
+}
+
+void Pantompkins1985::relearn() noexcept {
+    // Lost the rhythm for several seconds (contact lost, electrode moved): learn the levels again.
+    learning_ = true;
+    learning_end_ = n_ + learning_len_;
+    learn_max_ = learn_sum_ = 0.0;
+    learn_count_ = 0;
+    pending_count_ = 0;
+    have_beat_ = false;
+    rr_break_ = true;
+}
+
+void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
+    // Limit how far one outlier (a motion spike) can raise the signal level.
+    const double h = spki_ > 0.0 ? std::min(c.height, 4.0 * spki_) : c.height;
+    if (!c.artifact) spki_ = searchback ? 0.25 * h + 0.75 * spki_ : 0.125 * h + 0.875 * spki_;
+    const double sample = c.peak_sample;
+    if (have_beat_) update_rr(sample - last_beat_sample_);
+    if (!c.artifact && !searchback) {
+        const double pos = std::max(0.0f, c.pos_amp), neg = std::max(0.0f, -c.neg_amp);
+        polarity_score_ = 0.9 * polarity_score_ + 0.1 * (pos - neg) / (pos + neg + 1e-30);
+        const double height = std::max(pos, neg);
+        qrs_height_ = qrs_height_ > 0.0 ? 0.875 * qrs_height_ + 0.125 * std::min(height, 3.0 * qrs_height_) : height;
+    }
+    have_beat_ = true;
+    last_beat_mwi_ = c.mwi_index;
+    last_beat_sample_ = sample;
+    if (!searchback || last_slope_ <= 0.0) last_slope_ = c.slope;
+
+    // Drop search-back candidates at or before this beat; later ones stay in the pool.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < pending_count_; ++i)
+        if (pending_[i].mwi_index > c.mwi_index) pending_[kept++] = pending_[i];
+    pending_count_ = kept;
+
+    BeatQuality q = BeatQuality::Good;
+    const std::int64_t peak_index = static_cast<std::int64_t>(sample);
+    if (c.artifact || last_artifact_ >= peak_index - block_len_ / 2)
+        q = BeatQuality::Artifact;
+    else if (searchback || std::max(last_block_noise_, blk_noise_peak_) >= cfg_.noisy_fraction)
+        q = BeatQuality::Doubtful;
+    const float amp = polarity_score_ >= 0.0 ? c.pos_amp : c.neg_amp;
+    emit(sample, amp, q);
+}
+
+void Pantompkins1985::update_rr(double rr) noexcept {
+    if (rr < 0.2 * fs_ || rr > 3.0 * fs_) return;  // not a plausible single interval
+    rr_recent_[rr_recent_i_] = rr;
+    rr_recent_i_ = (rr_recent_i_ + 1) % rr_recent_.size();
+    rr_recent_n_ = std::min(rr_recent_n_ + 1, rr_recent_.size());
+    double sum = 0.0;
+    for (std::size_t i = 0; i < rr_recent_n_; ++i) sum += rr_recent_[i];
+    rr_avg1_ = sum / static_cast<double>(rr_recent_n_);
+    // The "regular" average only takes intervals within 92-116 % of itself (Pan-Tompkins);
+    // after eight misses in a row the rhythm has changed and it restarts from the recent one.
+    const bool regular = rr_avg2_ <= 0.0 || (rr > 0.92 * rr_avg2_ && rr < 1.16 * rr_avg2_);
+    if (regular) {
+        rr_irregular_run_ = 0;
+        rr_regular_[rr_regular_i_] = rr;
+        rr_regular_i_ = (rr_regular_i_ + 1) % rr_regular_.size();
+        rr_regular_n_ = std::min(rr_regular_n_ + 1, rr_regular_.size());
+        double s = 0.0;
+        for (std::size_t i = 0; i < rr_regular_n_; ++i) s += rr_regular_[i];
+        rr_avg2_ = s / static_cast<double>(rr_regular_n_);
+    } else if (++rr_irregular_run_ >= 8) {
+        rr_irregular_run_ = 0;
+        rr_regular_ = rr_recent_;
+        rr_regular_n_ = rr_recent_n_;
+        rr_regular_i_ = rr_recent_i_;
+        rr_avg2_ = rr_avg1_;
+    }
+}
+
+void Pantompkins1985::emit(double sample, float amplitude, BeatQuality q) noexcept {
+    if (out_count_ >= out_.size()) return;  // cannot happen: at most one learning batch + 1
+    Beat b;
+    b.time_s = sample / fs_;
+    b.amplitude = amplitude;
+    b.quality = q;
+    b.rr_ms = (rr_break_ || q == BeatQuality::Artifact || last_emitted_time_ < 0.0)
+                  ? 0.0
+                  : (b.time_s - last_emitted_time_) * 1000.0;
+    rr_break_ = q == BeatQuality::Artifact;
+    last_emitted_time_ = b.time_s;
+    out_[out_count_++] = b;
+}
+
+// [SECTION] Quality --------------------------------------------------------------------------
+
+void Pantompkins1985::update_quality(double x, bool finite) noexcept {
+    if (!finite) {
+        blk_non_finite_ = true;
+        last_artifact_ = n_;
+        return;
+    }
+    if (blk_finite_ == 0) {
+        blk_min_ = blk_max_ = x;
+        blk_mwi_min_ = last_mwi_;
+    } else {
+        blk_min_ = std::min(blk_min_, x);
+        blk_max_ = std::max(blk_max_, x);
+        blk_mwi_min_ = std::min(blk_mwi_min_, static_cast<double>(last_mwi_));
+    }
+    ++blk_finite_;
+    if (have_x_ && x == run_value_) {
+        ++run_len_;
+    } else {
+        run_value_ = x;
+        run_len_ = 1;
+    }
+    // A dead channel (leads off, a held value): identical samples for a long time.
+    if (run_len_ >= flat_run_len_) last_artifact_ = n_;
+    // Clipping: the waveform sits still at the extreme of its recent range (a rail). An R peak
+    // is sharp and never holds its value this long.
+    // (Extreme of this block so far, once the block spans a good part of a QRS.)
+    const bool wide = blk_max_ - blk_min_ > (qrs_height_ > 0.0 ? 0.5 * qrs_height_ : 0.0);
+    if (run_len_ >= clip_run_len_ && wide && (x >= blk_max_ || x <= blk_min_)) {
+        blk_clip_ = true;
+        last_artifact_ = n_;
+    }
+    // Wrap-around or rail jump: a step no heart produces in one sample.
+    if (qrs_height_ > 0.0 && have_x_ && std::fabs(x - last_good_x_) > cfg_.jump_factor * qrs_height_) {
+        blk_jump_ = true;
+        last_artifact_ = n_;
+    }
+}
+
+double Pantompkins1985::current_block_noise() const noexcept {
+    if (spki_ <= 0.0) return 0.0;
+    return std::max(blk_noise_peak_, 2.0 * blk_mwi_min_ / spki_);
+}
+
+void Pantompkins1985::close_block() noexcept {
+    QualitySecond q;
+    q.second = block_index_;
+    q.non_finite = blk_non_finite_;
+    q.jumps = blk_jump_;
+    q.clipped = blk_clip_;
+    const double ptp = blk_max_ - blk_min_;
+    q.flat = blk_finite_ > 0 && (ptp <= 1e-9 || (qrs_height_ > 0.0 && ptp < cfg_.flat_fraction * qrs_height_));
+    if (blk_finite_ == 0) q.non_finite = true;
+    const double noise = current_block_noise();
+    q.noisy = noise >= cfg_.noisy_fraction;
+    if (q.flat) last_artifact_ = n_;
+
+    if (q.flat || q.clipped || q.jumps || q.non_finite || noise >= 1.0) {
+        q.sqi = 0.0f;
+    } else {
+        // Noise peaks up to a quarter of the QRS level are ordinary (P waves, small T waves).
+        q.sqi = static_cast<float>(std::clamp(1.0 - (noise - 0.25) / 0.75, 0.0, 1.0));
+    }
+    quality_ = q;
+    quality_ready_ = true;
+    last_block_noise_ = noise;
+
+    ++block_index_;
+    block_start_ = n_;
+    block_end_ = static_cast<std::int64_t>(std::ceil(static_cast<double>(block_index_ + 1) * fs_));
+    blk_finite_ = 0;
+    blk_noise_peak_ = 0.0;
+    blk_clip_ = blk_non_finite_ = blk_jump_ = false;
+}
+
+// [SECTION] Batch form -----------------------------------------------------------------------
+
+EcgPeaksResult ecg_peaks_pantompkins1985(std::span<const float> ecg, double fs_hz,
+                                         const EcgPeaksConfig& config) {
+    Pantompkins1985 detector(fs_hz, config);
+    EcgPeaksResult result;
+    auto collect = [&] {
+        for (const Beat& b : detector.ready_beats()) result.beats.push_back(b);
+        if (const QualitySecond* q = detector.ready_quality()) result.quality.push_back(*q);
+    };
+    for (float x : ecg)
+        if (detector.push(x)) collect();
+    if (detector.finish()) collect();
+    return result;
+}
+
+}  // namespace attune::signal

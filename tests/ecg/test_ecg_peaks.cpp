@@ -1,0 +1,263 @@
+// Signal-level tests of the Pan-Tompkins R-peak detector and its quality index, on synthetic
+// ECG with known R peaks.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "attune/signal/beat_scoring.hpp"
+#include "attune/signal/ecg_peaks.hpp"
+#include "synthetic_ecg.hpp"
+
+using namespace attune::signal;
+using attune::test::make_synthetic_ecg;
+using attune::test::SyntheticEcgConfig;
+
+namespace {
+
+std::vector<double> usable_times(const std::vector<Beat>& beats) {
+    std::vector<double> t;
+    for (const Beat& b : beats)
+        if (b.quality != BeatQuality::Artifact) t.push_back(b.time_s);
+    return t;
+}
+
+double worst_timing_error_s(const std::vector<double>& ref, const std::vector<double>& det) {
+    double worst = 0.0;
+    for (const auto& p : match_beats(ref, det, 0.15))
+        worst = std::max(worst, std::fabs(ref[p.reference] - det[p.detected]));
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("finds every R peak within 10 ms at 125 to 1000 Hz", "[ecg][signal]") {
+    for (double fs : {125.0, 250.0, 360.0, 500.0, 1000.0}) {
+        SyntheticEcgConfig c;
+        c.fs_hz = fs;
+        const auto ecg = make_synthetic_ecg(c);
+        const auto result = ecg_peaks_pantompkins1985(ecg.samples, fs);
+        const auto det = usable_times(result.beats);
+        const auto score = score_beats(ecg.r_times_s, det);
+        INFO("fs " << fs << " TP " << score.tp << " FP " << score.fp << " FN " << score.fn);
+        CHECK(score.fn == 0);
+        CHECK(score.fp == 0);
+        CHECK(worst_timing_error_s(ecg.r_times_s, det) < 0.010);
+    }
+}
+
+TEST_CASE("an inverted lead gives the same beats", "[ecg][signal]") {
+    SyntheticEcgConfig c;
+    c.fs_hz = 500.0;
+    auto ecg = make_synthetic_ecg(c);
+    for (float& x : ecg.samples) x = -x;
+    Pantompkins1985 probe(500.0);
+    const auto result = ecg_peaks_pantompkins1985(ecg.samples, 500.0);
+    const auto det = usable_times(result.beats);
+    const auto score = score_beats(ecg.r_times_s, det);
+    CHECK(score.fn == 0);
+    CHECK(score.fp == 0);
+    CHECK(worst_timing_error_s(ecg.r_times_s, det) < 0.010);
+    REQUIRE(!result.beats.empty());
+    CHECK(result.beats.back().amplitude < 0.0f);  // the R peak is found on the negative side
+}
+
+TEST_CASE("streaming and batch give identical beats and quality", "[ecg][signal]") {
+    SyntheticEcgConfig c;
+    c.fs_hz = 360.0;
+    c.noise_mv = 0.05;
+    const auto ecg = make_synthetic_ecg(c);
+    const auto batch = ecg_peaks_pantompkins1985(ecg.samples, 360.0);
+
+    Pantompkins1985 detector(360.0);
+    std::vector<Beat> beats;
+    std::vector<QualitySecond> quality;
+    auto collect = [&] {
+        for (const Beat& b : detector.ready_beats()) beats.push_back(b);
+        if (const auto* q = detector.ready_quality()) quality.push_back(*q);
+    };
+    for (float x : ecg.samples)
+        if (detector.push(x)) collect();
+    if (detector.finish()) collect();
+
+    REQUIRE(beats.size() == batch.beats.size());
+    for (std::size_t i = 0; i < beats.size(); ++i) {
+        CHECK(beats[i].time_s == batch.beats[i].time_s);
+        CHECK(beats[i].rr_ms == batch.beats[i].rr_ms);
+        CHECK(beats[i].amplitude == batch.beats[i].amplitude);
+        CHECK(beats[i].quality == batch.beats[i].quality);
+    }
+    REQUIRE(quality.size() == batch.quality.size());
+    for (std::size_t i = 0; i < quality.size(); ++i) CHECK(quality[i].sqi == batch.quality[i].sqi);
+
+    SECTION("reset() starts over exactly") {
+        detector.reset();
+        std::vector<Beat> again;
+        for (float x : ecg.samples)
+            if (detector.push(x))
+                for (const Beat& b : detector.ready_beats()) again.push_back(b);
+        detector.finish();
+        for (const Beat& b : detector.ready_beats()) again.push_back(b);
+        REQUIRE(again.size() == beats.size());
+        for (std::size_t i = 0; i < again.size(); ++i) CHECK(again[i].time_s == beats[i].time_s);
+    }
+}
+
+TEST_CASE("beats are emitted at most 300 ms after the R peak once learned", "[ecg][signal]") {
+    for (double fs : {125.0, 250.0, 1000.0}) {
+        SyntheticEcgConfig c;
+        c.fs_hz = fs;
+        const auto ecg = make_synthetic_ecg(c);
+        Pantompkins1985 detector(fs);
+        double worst = 0.0;
+        std::size_t count = 0;
+        for (std::size_t i = 0; i < ecg.samples.size(); ++i) {
+            if (!detector.push(ecg.samples[i])) continue;
+            const double now = static_cast<double>(i) / fs;
+            for (const Beat& b : detector.ready_beats()) {
+                if (now < 2.5) continue;  // the learning period hands its beats over at 2 s
+                worst = std::max(worst, now - b.time_s);
+                ++count;
+            }
+        }
+        INFO("fs " << fs);
+        CHECK(count > 50);
+        CHECK(worst <= 0.300);
+    }
+}
+
+TEST_CASE("RR intervals follow the beats, 0 for the first", "[ecg][signal]") {
+    SyntheticEcgConfig c;
+    const auto ecg = make_synthetic_ecg(c);
+    const auto result = ecg_peaks_pantompkins1985(ecg.samples, c.fs_hz);
+    REQUIRE(result.beats.size() > 10);
+    CHECK(result.beats[0].rr_ms == 0.0);
+    for (std::size_t i = 1; i < result.beats.size(); ++i)
+        CHECK(result.beats[i].rr_ms ==
+              Approx((result.beats[i].time_s - result.beats[i - 1].time_s) * 1000.0));
+}
+
+TEST_CASE("a DC offset and baseline wander do not matter", "[ecg][signal]") {
+    SyntheticEcgConfig c;
+    c.offset_mv = -7.5;  // like the NSTDB exports
+    c.wander_mv = 0.8;
+    const auto ecg = make_synthetic_ecg(c);
+    const auto score = score_beats(ecg.r_times_s, usable_times(ecg_peaks_pantompkins1985(ecg.samples, c.fs_hz).beats));
+    CHECK(score.fn == 0);
+    CHECK(score.fp == 0);
+}
+
+TEST_CASE("a flat line gives no beats and quality 0", "[ecg][signal][quality]") {
+    SyntheticEcgConfig c;
+    c.duration_s = 30.0;
+    auto ecg = make_synthetic_ecg(c);
+    // Leads off from 10 s to 20 s: the amplifier holds its last value.
+    const auto from = static_cast<std::size_t>(10 * c.fs_hz), to = static_cast<std::size_t>(20 * c.fs_hz);
+    std::fill(ecg.samples.begin() + static_cast<long>(from), ecg.samples.begin() + static_cast<long>(to), ecg.samples[from]);
+    const auto result = ecg_peaks_pantompkins1985(ecg.samples, c.fs_hz);
+    for (const Beat& b : result.beats)
+        if (b.quality != BeatQuality::Artifact) CHECK((b.time_s < 10.05 || b.time_s > 19.95));
+    for (const auto& q : result.quality) {
+        if (q.second >= 11 && q.second < 19) {
+            CHECK(q.flat);
+            CHECK(q.sqi == 0.0f);
+        }
+        if (q.second >= 4 && q.second < 9) CHECK(q.sqi > 0.7f);
+    }
+    // and the detector finds the beats again after contact returns
+    const auto score = score_beats(ecg.r_times_s, usable_times(result.beats),
+                                   {0.15, std::vector<TimeSpan>{{9.5, 20.5}}});
+    CHECK(score.fn <= 3);  // relearning after a long gap may cost a beat or two
+    CHECK(score.fp == 0);
+}
+
+TEST_CASE("clipping at a rail is flagged and its beats are artifacts", "[ecg][signal][quality]") {
+    SyntheticEcgConfig c;
+    c.duration_s = 30.0;
+    auto ecg = make_synthetic_ecg(c);
+    // From 12 s to 18 s the amplifier saturates: the gain jumps and the signal is clipped.
+    for (std::size_t i = static_cast<std::size_t>(12 * c.fs_hz); i < static_cast<std::size_t>(18 * c.fs_hz); ++i)
+        ecg.samples[i] = std::clamp(ecg.samples[i] * 4.0f, -1.0f, 1.0f);
+    const auto result = ecg_peaks_pantompkins1985(ecg.samples, c.fs_hz);
+    std::size_t clipped_seconds = 0;
+    for (const auto& q : result.quality)
+        if (q.second >= 12 && q.second < 18 && q.clipped && q.sqi == 0.0f) ++clipped_seconds;
+    CHECK(clipped_seconds >= 4);
+    for (const Beat& b : result.beats)
+        if (b.time_s > 12.6 && b.time_s < 17.5) CHECK(b.quality == BeatQuality::Artifact);
+}
+
+TEST_CASE("wrap-around jumps are flagged, never turned into good beats", "[ecg][signal][quality]") {
+    SyntheticEcgConfig c;
+    c.duration_s = 30.0;
+    auto ecg = make_synthetic_ecg(c);
+    // A 12-bit converter wrapping: +-4096 codes at 2000 codes/mV = +-2.048 mV steps in bursts.
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> where(static_cast<int>(10 * c.fs_hz), static_cast<int>(20 * c.fs_hz));
+    for (int k = 0; k < 40; ++k) {
+        const int at = where(rng);
+        for (int i = at; i < at + 6; ++i) ecg.samples[static_cast<std::size_t>(i)] += 2.048f;
+    }
+    const auto result = ecg_peaks_pantompkins1985(ecg.samples, c.fs_hz);
+    std::size_t jump_seconds = 0;
+    for (const auto& q : result.quality)
+        if (q.jumps) {
+            ++jump_seconds;
+            CHECK(q.sqi == 0.0f);
+            CHECK(q.second >= 10);
+            CHECK(q.second < 21);
+        }
+    CHECK(jump_seconds >= 8);
+    // Clean parts keep every beat.
+    const auto score = score_beats(ecg.r_times_s, usable_times(result.beats),
+                                   {0.15, std::vector<TimeSpan>{{9.5, 21.0}}});
+    CHECK(score.fn == 0);
+    CHECK(score.fp == 0);
+}
+
+TEST_CASE("non-finite samples never crash and are flagged", "[ecg][signal][quality]") {
+    SyntheticEcgConfig c;
+    c.duration_s = 20.0;
+    auto ecg = make_synthetic_ecg(c);
+    for (std::size_t i = 2500; i < 2600; ++i) ecg.samples[i] = std::numeric_limits<float>::quiet_NaN();
+    ecg.samples[3000] = std::numeric_limits<float>::infinity();
+    const auto result = ecg_peaks_pantompkins1985(ecg.samples, c.fs_hz);
+    bool flagged = false;
+    for (const auto& q : result.quality) flagged = flagged || (q.non_finite && q.sqi == 0.0f);
+    CHECK(flagged);
+    for (const Beat& b : result.beats) CHECK(std::isfinite(b.time_s));
+}
+
+TEST_CASE("pure noise and silence never produce good beats in bulk", "[ecg][signal][quality]") {
+    std::vector<float> zeros(250 * 30, 0.0f);
+    CHECK(ecg_peaks_pantompkins1985(zeros, 250.0).beats.empty());
+    std::vector<float> tiny(250 * 30, 0.0f);
+    for (std::size_t i = 0; i < tiny.size(); ++i) tiny[i] = (i % 2) ? 1e-20f : -1e-20f;
+    for (const Beat& b : ecg_peaks_pantompkins1985(tiny, 250.0).beats) CHECK(b.quality != BeatQuality::Good);
+}
+
+TEST_CASE("rejects sample rates outside its range", "[ecg][signal]") {
+    CHECK_THROWS_AS(Pantompkins1985(50.0), std::invalid_argument);
+    CHECK_THROWS_AS(Pantompkins1985(10000.0), std::invalid_argument);
+    CHECK_THROWS_AS(Pantompkins1985(std::numeric_limits<double>::quiet_NaN()), std::invalid_argument);
+    CHECK_NOTHROW(Pantompkins1985(125.0));
+    CHECK_NOTHROW(Pantompkins1985(1000.0));
+}
+
+TEST_CASE("beat scoring matches one-to-one within the tolerance", "[ecg][scoring]") {
+    const std::vector<double> ref{1.0, 2.0, 3.0, 4.0};
+    const std::vector<double> det{1.05, 1.10, 2.2, 3.0, 5.0};
+    const auto s = score_beats(ref, det);
+    CHECK(s.tp == 2);  // 1.0 <- 1.05, 3.0 <- 3.0 ; 2.2 is 200 ms off
+    CHECK(s.fn == 2);
+    CHECK(s.fp == 3);
+    CHECK(s.sensitivity() == Approx(0.5));
+    CHECK(s.positive_predictivity() == Approx(0.4));
+    const std::vector<TimeSpan> skip{{1.9, 2.5}, {4.5, 6.0}};
+    const auto e = score_beats(ref, det, {0.15, skip});
+    CHECK(e.tp == 2);
+    CHECK(e.fn == 1);
+    CHECK(e.fp == 1);
+}
