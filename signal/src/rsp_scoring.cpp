@@ -122,4 +122,31 @@ RateComparison compare_rates(std::span<const TimedBreath> reference,
     return c;
 }
 
+DerivedComparison compare_derived(std::span<const DerivedRespEstimate> estimates,
+                                  std::span<const TimedBreath> belt_events,
+                                  std::span<const TimeSegment> excluded, double window_s,
+                                  double tolerance_bpm) {
+    DerivedComparison c;
+    double trusted_sum = 0.0, all_sum = 0.0;
+    std::size_t all_n = 0;
+    for (const auto& e : estimates) {
+        const double a = e.time_s - window_s, b = e.time_s;
+        if (!e.fused.valid || a < 0.0 || overlaps_any(a, b, excluded)) continue;
+        const double belt = window_rate_bpm(belt_events, excluded, a, b);
+        if (belt <= 0.0) continue;
+        ++c.compared;
+        const double err = std::abs(e.fused.rate_bpm - belt);
+        all_sum += err;
+        ++all_n;
+        if (!e.trustworthy) continue;
+        ++c.trusted;
+        trusted_sum += err;
+        c.trusted_max_abs_error_bpm = std::max(c.trusted_max_abs_error_bpm, err);
+        if (err <= tolerance_bpm) ++c.trusted_within;
+    }
+    c.trusted_mean_abs_error_bpm = c.trusted > 0 ? trusted_sum / static_cast<double>(c.trusted) : 0.0;
+    c.all_mean_abs_error_bpm = all_n > 0 ? all_sum / static_cast<double>(all_n) : 0.0;
+    return c;
+}
+
 }  // namespace attune::signal

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "attune/signal/rsp.hpp"
+#include "attune/signal/rsp_derived.hpp"
 
 namespace attune::signal {
 
@@ -56,5 +57,21 @@ RateComparison compare_rates(std::span<const TimedBreath> reference,
                              double window_s = 60.0, double step_s = 10.0);
 
 bool inside_any(double t_s, std::span<const TimeSegment> segments);
+
+// ECG/RR-derived rates against the belt: each estimate (window [time - window_s, time]) is
+// compared with the belt's rate over the same window, from the belt's breath events. Windows
+// touching an excluded segment or without a belt rate are skipped.
+struct DerivedComparison {
+    std::size_t compared = 0;       // estimates with a belt rate to compare against
+    std::size_t trusted = 0;        // ... of which the quality index trusted
+    std::size_t trusted_within = 0; // ... and within tolerance_bpm of the belt
+    double trusted_mean_abs_error_bpm = 0.0;
+    double trusted_max_abs_error_bpm = 0.0;
+    double all_mean_abs_error_bpm = 0.0;  // every valid fused estimate, trusted or not
+};
+DerivedComparison compare_derived(std::span<const DerivedRespEstimate> estimates,
+                                  std::span<const TimedBreath> belt_events,
+                                  std::span<const TimeSegment> excluded, double window_s = 32.0,
+                                  double tolerance_bpm = 2.0);
 
 }  // namespace attune::signal
