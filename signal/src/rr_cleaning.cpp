@@ -1,6 +1,8 @@
 // Lipponen & Tarvainen 2019 RR artifact detection and correction (see rr_cleaning.hpp).
 #include "attune/signal/rr_cleaning.hpp"
 
+#include "rr_lipponen_rules.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,15 +11,10 @@ namespace attune::signal {
 
 namespace {
 
+using lipponen::quantile_of_sorted;
+
 // [SECTION] Centred rolling statistics (window clipped at the edges, like pandas'
 // rolling(center=True, min_periods=1)); quantiles interpolate linearly between order statistics.
-
-double quantile_of_sorted(const std::vector<double>& sorted, double q) {
-    const double pos = q * static_cast<double>(sorted.size() - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(pos));
-    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-    return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
 
 template <typename Fn>
 void for_each_centred_window(std::span<const double> x, std::size_t width, Fn&& fn) {
@@ -41,10 +38,7 @@ std::vector<double> qd_threshold(std::span<const double> x, const RrCleaningConf
     std::transform(x.begin(), x.end(), magnitude.begin(), [](double v) { return std::abs(v); });
     std::vector<double> th(x.size());
     for_each_centred_window(magnitude, c.qd_window_beats, [&](std::size_t i, const auto& w) {
-        const double qd = (quantile_of_sorted(w, 0.75) - quantile_of_sorted(w, 0.25)) / 2.0;
-        double t = c.alpha * qd;
-        if (max_fraction > 0.0) t = std::min(t, max_fraction * median_rr[i]);
-        th[i] = std::max(t, c.min_threshold_ms);
+        th[i] = lipponen::threshold(w, median_rr[i], max_fraction, c);
     });
     return th;
 }
@@ -95,16 +89,12 @@ Features features(std::span<const double> rr, const RrCleaningConfig& c) {
     f.s22.assign(n, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
         const auto k = static_cast<std::ptrdiff_t>(i);
-        if (f.d[i] > 0) f.s12[i] = std::max(at(k - 1), at(k + 1));
-        if (f.d[i] < 0) f.s12[i] = std::min(at(k - 1), at(k + 1));
-        f.s22[i] = f.d[i] >= 0 ? std::min(at(k + 1), at(k + 2)) : std::max(at(k + 1), at(k + 2));
+        f.s12[i] = lipponen::s12(f.d[i], at(k - 1), at(k + 1));
+        f.s22[i] = lipponen::s22(f.d[i], at(k + 1), at(k + 2));
     }
 
     std::vector<double> mrr(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        mrr[i] = rr[i] - f.medrr[i];
-        if (mrr[i] < 0) mrr[i] *= 2.0;  // short intervals weigh double (paper)
-    }
+    for (std::size_t i = 0; i < n; ++i) mrr[i] = lipponen::mrr(rr[i], f.medrr[i]);
     f.th2 = qd_threshold(mrr, c, f.medrr, c.max_th2_fraction);
     f.m.resize(n);
     for (std::size_t i = 0; i < n; ++i) f.m[i] = mrr[i] / f.th2[i];
@@ -112,22 +102,20 @@ Features features(std::span<const double> rr, const RrCleaningConfig& c) {
 }
 
 bool is_ectopic(const Features& f, std::size_t i, const RrCleaningConfig& c) {
-    const double d = f.d[i], s = f.s12[i];
-    return (d > 1 && s < -c.c1 * d - c.c2) || (d < -1 && s > -c.c1 * d + c.c2);
+    return lipponen::is_ectopic(f.d[i], f.s12[i], c);
 }
 
-// Long / short / missed / extra for interval j, or None.
 RrArtifact long_short_class(std::span<const double> rr, const Features& f, std::size_t j) {
-    const bool long_beat = f.d[j] > 1 && f.s22[j] < -1;
-    const bool long_or_short = std::abs(f.m[j]) > 3;
-    const bool short_beat = f.d[j] < -1 && f.s22[j] > 1;
-    if (!long_beat && !long_or_short && !short_beat) return RrArtifact::None;
-    const bool missed = std::abs(rr[j] / 2.0 - f.medrr[j]) < f.th2[j];
-    const bool extra =
-        j + 1 < rr.size() && std::abs(rr[j] + rr[j + 1] - f.medrr[j]) < f.th2[j];
-    if (short_beat && extra) return RrArtifact::Extra;
-    if (long_beat && missed) return RrArtifact::Missed;
-    return rr[j] > f.medrr[j] ? RrArtifact::Long : RrArtifact::Short;
+    lipponen::LongShortInput x;
+    x.rr = rr[j];
+    x.has_next = j + 1 < rr.size();
+    x.rr_next = x.has_next ? rr[j + 1] : 0.0;
+    x.d = f.d[j];
+    x.s22 = f.s22[j];
+    x.m = f.m[j];
+    x.median_rr = f.medrr[j];
+    x.th2 = f.th2[j];
+    return lipponen::long_short(x);
 }
 
 std::vector<RrArtifact> classify(std::span<const double> rr, const Features& f,
@@ -150,28 +138,13 @@ std::vector<RrArtifact> classify(std::span<const double> rr, const Features& f,
     // sharply only because the pause was long, and the premature beat follows it. When it sits
     // near the local median it is the sinus rhythm itself, not "short".
     const std::vector<RrArtifact> first = cls;
-    for (std::size_t i = 1; i + 1 < n; ++i) {
-        const bool after_pause =
-            first[i - 1] == RrArtifact::Ectopic || first[i - 1] == RrArtifact::Long;
-        const bool before_premature = first[i + 1] == RrArtifact::Short;
-        const bool near_median =
-            std::abs(rr[i] - f.medrr[i]) <= c.normal_band_fraction * f.medrr[i];
-        if (first[i] == RrArtifact::Short && after_pause && before_premature && near_median)
+    for (std::size_t i = 1; i + 1 < n; ++i)
+        if (lipponen::sinus_after_pause(first[i - 1], first[i], first[i + 1], rr[i], f.medrr[i], c))
             cls[i] = RrArtifact::None;
-    }
     return cls;
 }
 
-void count(RrArtifactCounts& counts, RrArtifact a) {
-    switch (a) {
-        case RrArtifact::Ectopic: ++counts.ectopic; break;
-        case RrArtifact::Long: ++counts.long_; break;
-        case RrArtifact::Short: ++counts.short_; break;
-        case RrArtifact::Missed: ++counts.missed; break;
-        case RrArtifact::Extra: ++counts.extra; break;
-        case RrArtifact::None: break;
-    }
-}
+using lipponen::count;
 
 // [SECTION] Correction of one continuous segment
 

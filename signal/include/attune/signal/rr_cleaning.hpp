@@ -109,4 +109,71 @@ RrCleaningResult lipponen2019(std::span<const double> beat_times_s,
 // spans a gap. RR is taken from time differences of kept beats.
 RrCleaningResult lipponen2019(std::span<const Beat> beats, const RrCleaningConfig& config = {});
 
+// [SECTION] Streaming (live) cleaning
+
+// One NN interval out of the streaming cleaner.
+struct NnInterval {
+    double time_s = 0.0;   // beat that ends the interval
+    double nn_ms = 0.0;
+    RrArtifact corrected_as = RrArtifact::None;
+    bool continuous = true;  // false: does not follow the previous interval (gap, segment start)
+};
+
+// RrCleaner: a causal form of lipponen2019 for live display. Same decision flow and parameters,
+// but one pass, and the windows end at the newest beat: Th1/Th2 from the last 91 intervals, the
+// median from the last 11, decisions taken 3 beats late (the S12/S22 subspaces and the
+// extra-beat test look 2-3 intervals ahead). Ectopic/long/short intervals are replaced by the
+// last normal interval when it is at most 10 intervals old (no future normal interval to
+// interpolate to), otherwise - inside a bigeminy run - by the mean of the interval and its
+// predecessor (premature + compensatory pause = two sinus cycles); extra beats are merged,
+// missed beats split, as in the batch form. Delay: 3 beats. Cost O(91 log 91) per beat, no allocation
+// after construction. clean_rr_streaming() is the batch form of this same code.
+class RrCleaner {
+public:
+    static constexpr std::size_t kLookahead = 3;
+    static constexpr std::size_t kMaxOut = 16;
+
+    explicit RrCleaner(const RrCleaningConfig& config = {});
+    // Feed one beat. Returns the NN intervals decided by it (valid until the next call).
+    std::span<const NnInterval> push(const Beat& beat) noexcept;
+    // End of input: decide the intervals still waiting for look-ahead.
+    std::span<const NnInterval> finish() noexcept;
+    const RrArtifactCounts& counts() const noexcept { return counts_; }
+    void reset() noexcept;
+
+private:
+    struct Item {
+        double end_s = 0.0;
+        double rr_ms = 0.0;
+        double mrr = 0.0;                        // set when decided
+        RrArtifact pending = RrArtifact::None;   // set early by the look-ahead rule
+        RrArtifact first = RrArtifact::None;     // class before the trigeminy rule
+    };
+    void add_interval(double end_s, double rr_ms) noexcept;
+    void decide_oldest() noexcept;
+    void end_segment() noexcept;
+    void emit(double t, double nn, RrArtifact a) noexcept;
+    Item& item(std::size_t back) noexcept;  // 0 = newest interval of the segment
+
+    RrCleaningConfig config_;
+    std::vector<Item> items_;          // ring of the segment's recent intervals
+    std::size_t head_ = 0;             // next write position
+    std::size_t size_ = 0;             // intervals in the ring
+    std::size_t undecided_ = 0;        // newest intervals waiting for look-ahead
+    std::vector<double> work_;         // sort buffer for quantiles
+    std::array<NnInterval, kMaxOut> out_{};
+    std::size_t out_size_ = 0;
+    bool skip_next_ = false;           // the next interval was merged into an extra beat
+    bool segment_start_ = true;
+    bool have_anchor_ = false;
+    double anchor_s_ = 0.0;
+    RrArtifact last_first_ = RrArtifact::None;
+    double last_normal_ms_ = 0.0;      // the latest interval kept as it was
+    std::size_t since_normal_ = 0;     // intervals decided since then
+    RrArtifactCounts counts_{};
+};
+
+std::vector<NnInterval> clean_rr_streaming(std::span<const Beat> beats,
+                                           const RrCleaningConfig& config = {});
+
 }  // namespace attune::signal
