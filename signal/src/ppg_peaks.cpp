@@ -102,6 +102,9 @@ void Elgendi2013PpgDetector::reset() noexcept {
     block_best_value_ = 0.0;
     last_peak_s_ = -1.0;
     mean_amplitude_ = 0.0;
+    mean_step_ = prev_step_ = prev_prev_step_ = 0.0;
+    last_discontinuity_ = 0;
+    after_artifact_ = false;
 }
 
 std::optional<PpgPulse> Elgendi2013PpgDetector::push(float sample) noexcept {
@@ -113,6 +116,7 @@ std::optional<PpgPulse> Elgendi2013PpgDetector::push(float sample) noexcept {
         hp_.z1 = -hp_.b0 * x;
         hp_.z2 = hp_.b2 * x;
     }
+    track_discontinuities(n, x);
     const double s = lp_(hp_(x));
     s_ring_[n % w2_] = s;
     const double y = s > 0.0 ? s * s : 0.0;  // clip negatives, square (emphasise systole)
@@ -157,6 +161,19 @@ std::optional<PpgPulse> Elgendi2013PpgDetector::push(float sample) noexcept {
     return close_block();
 }
 
+void Elgendi2013PpgDetector::track_discontinuities(std::size_t n, double x) noexcept {
+    constexpr double kNeighbourRatio = 8.0, kMeanRatio = 20.0;
+    const double step = n > 0 ? std::abs(x - raw_ring_[(n - 1) % history_len_]) : 0.0;
+    // The step before this one is a discontinuity when it towers over both its neighbours.
+    if (n >= 3 && prev_step_ > kNeighbourRatio * std::max(prev_prev_step_, step) &&
+        prev_step_ > kMeanRatio * mean_step_ && mean_step_ > 0.0)
+        last_discontinuity_ = n;  // = sample (n - 1) + 1
+    const double k = std::max(1.0 / static_cast<double>(n + 1), 1.0 / (2.0 * fs_));
+    mean_step_ += k * (step - mean_step_);
+    prev_prev_step_ = prev_step_;
+    prev_step_ = step;
+}
+
 std::optional<PpgPulse> Elgendi2013PpgDetector::finish() noexcept {
     if (!in_block_) return std::nullopt;
     in_block_ = false;
@@ -167,6 +184,7 @@ std::optional<PpgPulse> Elgendi2013PpgDetector::finish() noexcept {
 
 std::optional<PpgPulse> Elgendi2013PpgDetector::close_block() noexcept {
     const auto raw = [&](std::size_t i) { return raw_ring_[i % history_len_]; };
+    const std::size_t block_end = n_ - 1;
     const std::size_t oldest = n_ > history_len_ ? n_ - history_len_ : 0;
     // Systolic peak: highest input sample near the filtered peak, moved back by the filter delay.
     const auto refine = static_cast<std::size_t>(std::lround(kRefineS * fs_));
@@ -195,8 +213,18 @@ std::optional<PpgPulse> Elgendi2013PpgDetector::close_block() noexcept {
     p.amplitude = raw(peak) - raw(onset);
     if (!(p.amplitude > 0.0f)) return std::nullopt;  // no upstroke: not a pulse
     if (last_peak_s_ >= 0.0 && peak_s - last_peak_s_ < config_.refractory_s) return std::nullopt;
-    if (last_peak_s_ >= 0.0 && peak_s - last_peak_s_ <= config_.max_rr_s)
+    if (last_peak_s_ >= 0.0 && peak_s - last_peak_s_ <= config_.max_rr_s && !after_artifact_)
         p.rr_ms = (peak_s - last_peak_s_) * 1000.0;
+    // A discontinuity anywhere from the onset to now: the waveform is not a pulse we vouch for.
+    const bool damaged = last_discontinuity_ > 0 && last_discontinuity_ - 1 + refine >= onset &&
+                         last_discontinuity_ - 1 <= block_end;
+    after_artifact_ = damaged;
+    if (damaged) {
+        p.quality = BeatQuality::Artifact;
+        p.rr_ms = 0.0;
+        last_peak_s_ = peak_s;
+        return p;
+    }
     // A pulse far from the usual size is kept but doubtful (motion, probe pressure).
     if (mean_amplitude_ > 0.0 &&
         (p.amplitude > 3.0 * mean_amplitude_ || p.amplitude < mean_amplitude_ / 3.0))

@@ -83,6 +83,7 @@ TEST_CASE("synthetic PPG: every pulse found at 25-500 Hz through a 5x amplitude 
             CHECK(p.onset_time_s < p.peak_time_s);
             CHECK(p.peak_time_s - p.onset_time_s < 0.6);
             CHECK(p.amplitude > 0.0f);
+            CHECK(p.quality != BeatQuality::Artifact);
         }
         const Score s = match(ppg.peaks_s, peaks, -0.04, 0.04);
         INFO("fs " << fs << " tp " << s.tp << " fp " << s.fp << " fn " << s.fn);
@@ -166,6 +167,31 @@ TEST_CASE("PPG pulses match the simultaneous ECG beats on the clean resting reco
     for (const auto& p : pulses)
         if (p.rr_ms > 0 && p.peak_time_s > 5 && p.peak_time_s < 220) pp_sum += p.rr_ms / 1000, ++pp_n;
     CHECK(pp_sum / double(pp_n) == Approx(rr_sum / double(rr_n)).epsilon(0.01));
+    std::size_t artifacts = 0, in_clean = 0;
+    for (const auto& p : pulses) {
+        if (p.peak_time_s < 5 || p.peak_time_s > 220) continue;
+        ++in_clean;
+        artifacts += p.quality == BeatQuality::Artifact;
+    }
+    CHECK(artifacts * 100 <= in_clean);  // at most 1 % flagged on the clean stretch
+}
+
+TEST_CASE("a wrap-around inside a pulse makes it an artifact", "[hrv][ppg]") {
+    auto ppg = synthetic_ppg(100.0, 60.0, 8);
+    // Wrap the signal for 0.1 s around the peaks of pulses 20 and 40 (ADC overflow).
+    for (std::size_t k : {20u, 40u}) {
+        const auto centre = static_cast<std::size_t>(ppg.peaks_s[k] * 100.0);
+        for (std::size_t i = centre - 5; i < centre + 5; ++i) ppg.samples[i] -= 40.0f;
+    }
+    const auto pulses = ppg_peaks(ppg.samples, Hz{100.0});
+    std::size_t flagged = 0, flagged_right = 0;
+    for (const auto& p : pulses) {
+        if (p.quality != BeatQuality::Artifact) continue;
+        ++flagged;
+        for (std::size_t k : {20u, 40u}) flagged_right += std::abs(p.peak_time_s - ppg.peaks_s[k]) < 0.6;
+    }
+    CHECK(flagged_right >= 2);
+    CHECK(flagged <= 4);
 }
 
 TEST_CASE("bad PPG input: no crash, no invented pulses", "[hrv][ppg]") {
@@ -186,8 +212,12 @@ TEST_CASE("damaged bedside PPG (wrap-around) gives plausible pulses only", "[hrv
     const auto pulses = ppg_peaks(pleth, Hz{250.0});
     // 300 s; even at 200 bpm there would be 1000 pulses. No interval below the refractory.
     CHECK(pulses.size() < 1000);
+    std::size_t artifacts = 0;
     for (const auto& p : pulses) {
         CHECK(std::isfinite(p.peak_time_s));
         CHECK((p.rr_ms == 0.0 || p.rr_ms >= 250.0));
+        artifacts += p.quality == BeatQuality::Artifact;
     }
+    // This copy wraps at almost every systole: those pulses must not count as beats.
+    CHECK(artifacts * 10 >= pulses.size() * 9);
 }

@@ -11,6 +11,10 @@
 // least 111 ms wide holds one pulse. The systolic peak is the maximum of the (lightly smoothed)
 // input inside the block, delay-compensated; the onset (foot) is the minimum of the input in
 // the 40 % of the previous pulse interval (at most 0.6 s) before the peak.
+// Quality: a discontinuity (one sample-to-sample step > 8x both neighbouring steps and > 20x
+// the running mean step: ADC wrap-around, a spike, a probe knock) within a pulse makes it
+// Artifact (and the next interval is not measured across it); a pulse 3x off the running
+// amplitude is Doubtful.
 // Delay: a pulse is reported ~0.35 s + block width after its peak. Cost O(1) per sample.
 // Valid rates 25-500 Hz. Flat or clipped input gives no pulses.
 #pragma once
@@ -67,6 +71,7 @@ private:
         double group_delay_samples(double f_norm) const noexcept;  // f / fs
     };
     std::optional<PpgPulse> close_block() noexcept;
+    void track_discontinuities(std::size_t n, double x) noexcept;
 
     PpgPeaksConfig config_;
     double fs_;
@@ -86,6 +91,10 @@ private:
     double block_best_value_ = 0.0;
     double last_peak_s_ = -1.0;
     double mean_amplitude_ = 0.0;
+    double mean_step_ = 0.0;             // running mean |x[n] - x[n-1]|
+    double prev_step_ = 0.0, prev_prev_step_ = 0.0;
+    std::size_t last_discontinuity_ = 0; // sample index + 1 (0 = none yet)
+    bool after_artifact_ = false;        // the next pulse interval is not measured
 };
 
 // Batch: the streaming detector over a whole signal (same code), then finish().
