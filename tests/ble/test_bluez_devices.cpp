@@ -335,3 +335,34 @@ TEST_CASE("ble_without_a_bus_fails_with_a_clear_message", "[ble][bluez]") {
     if (old) setenv("DBUS_SYSTEM_BUS_ADDRESS", saved.c_str(), 1);
     else unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
 }
+
+TEST_CASE("ble_device_specs_and_the_remembered_strap", "[ble][bluez][settings]") {
+    BluezStandIn bus;
+    char tmpl[] = "/tmp/attune-xdg-XXXXXX";
+    const std::string xdg = mkdtemp(tmpl);
+    const char* old = std::getenv("XDG_CONFIG_HOME");
+    const std::string saved = old ? old : "";
+    setenv("XDG_CONFIG_HOME", xdg.c_str(), 1);
+    boost::asio::io_context io;
+
+    CHECK_THROWS_WITH(make_ble_device(io, "ble", "a"), Catch::Matchers::Contains("attune devices --ble"));
+    CHECK_THROWS_AS(make_ble_device(io, "polar:nonsense", "a"), std::invalid_argument);
+    {
+        auto dev = make_ble_device(io, std::string("polar:") + kPolarH10, "a");
+        CHECK(dev->info().kind == "polar-h10");
+        Recorder rec;
+        dev->start(rec.chunk_sink(), rec.link_sink());
+        REQUIRE(run_until(io, 3.0, [&] { return rec.count(kChannelHeartRate) > 0; }));
+        dev->stop();
+    }
+    // Next session: just "ble" for partner a finds the H10 and its name again.
+    const auto again = make_ble_device(io, "ble", "a");
+    CHECK(again->info().kind == "polar-h10");
+    CHECK(again->info().address == kPolarH10);
+    CHECK(again->info().name == "Polar H10 0A1B2C3D");
+    CHECK_THROWS(make_ble_device(io, "ble", "b"));  // nothing remembered for partner b
+
+    if (old) setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
+    else unsetenv("XDG_CONFIG_HOME");
+    std::filesystem::remove_all(xdg);
+}

@@ -3,6 +3,9 @@
 #include <stdexcept>
 
 #include "attune/session/simulated_device.hpp"
+#ifdef ATTUNE_HAVE_BLE
+#include "attune/bridge/ble/ble_devices.hpp"
+#endif
 
 namespace attune::session {
 
@@ -15,6 +18,13 @@ bridge::DevicePtr make_device(const std::string& spec, DeviceContext& context) {
     const auto colon = spec.find(':');
     const std::string scheme = spec.substr(0, colon);
     // Further schemes (serial:, text:, ble:, polar:) are added here by their drivers.
+    if (scheme == "ble" || scheme == "polar") {
+#ifdef ATTUNE_HAVE_BLE
+        return bridge::ble::make_ble_device(context.io, spec, context.partner_letter);
+#else
+        throw std::invalid_argument("'" + spec + "': this build has no Bluetooth LE support (ATTUNE_BUILD_BLE=OFF)");
+#endif
+    }
     throw std::invalid_argument("unknown device '" + spec +
                                 "' (expected sim, serial:PORT, text:PORT, ble:ADDRESS or polar:ADDRESS)");
 }

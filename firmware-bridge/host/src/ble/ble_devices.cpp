@@ -15,6 +15,7 @@
 #include "attune/bridge/ble/gatt_parsers.hpp"
 #include "attune/bridge/ble/pmd_stream_clock.hpp"
 #include "attune/bridge/ble/rr_beat_timeline.hpp"
+#include "attune/bridge/ble/strap_memory.hpp"
 #include "bluez_client.hpp"
 
 namespace attune::bridge::ble {
@@ -340,12 +341,22 @@ struct BleStrapDevice::Impl {
     }
 
     void data_arrived(double t) {
+        if (!ever_streamed && !config.remember_for_partner.empty()) remember_strap_name();
         last_data_s = t;
         if (lost_since_stream && ever_streamed) ++status.reconnects;
         lost_since_stream = false;
         ever_streamed = true;
         backoff_s = 0.0;
         if (link != LinkState::Streaming && status.skin_contact) set_link(LinkState::Streaming, "streaming from " + info.name);
+    }
+
+    void remember_strap_name() {
+        try {
+            StrapMemory memory;
+            memory.remember(config.remember_for_partner, {(polar ? "polar:" : "ble:") + config.address, info.name});
+        } catch (const std::exception&) {
+            // A convenience only: an unwritable config directory must not stop the stream.
+        }
     }
 
     void emit(signal::SampleChunk& chunk) {
@@ -556,6 +567,43 @@ BleStatus BleStrapDevice::status() const {
     BleStatus s = impl_->status;
     s.gaps += impl_->timeline.gaps_detected();  // beats lost without the link noticing
     return s;
+}
+
+DevicePtr make_ble_device(asio::io_context& io, const std::string& spec, const std::string& partner) {
+    const auto colon = spec.find(':');
+    const std::string scheme = spec.substr(0, colon);
+    std::string address = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    if (scheme != "ble" && scheme != "polar") throw std::invalid_argument("not a BLE device spec: '" + spec + "'");
+    bool polar = scheme == "polar";
+    std::string name;
+    if (address.empty() || address == "remembered") {
+        StrapMemory memory;
+        const auto strap = memory.for_partner(partner);
+        if (!strap || (polar && strap->spec.rfind("polar:", 0) != 0))
+            throw std::invalid_argument("no " + std::string(polar ? "Polar H10" : "strap") + " remembered for partner " +
+                                        partner + (memory.load_error().empty() ? "" : " (" + memory.load_error() + ")") +
+                                        ": list straps with `attune devices --ble` and pass ble:ADDRESS or "
+                                        "polar:ADDRESS once");
+        polar = strap->spec.rfind("polar:", 0) == 0;
+        address = strap->spec.substr(strap->spec.find(':') + 1);
+        name = strap->name;
+    } else {
+        if (!is_ble_address(address))
+            throw std::invalid_argument("'" + address + "' is not a Bluetooth address (expected AA:BB:CC:DD:EE:FF)");
+        try {
+            StrapMemory memory;
+            const auto previous = memory.for_partner(partner);
+            memory.remember(partner, {spec, previous && previous->spec == spec ? previous->name : ""});
+        } catch (const std::exception&) {
+            // Remembering is a convenience: a read-only home must not stop the session.
+        }
+    }
+    BleDeviceConfig config;
+    config.address = address;
+    config.name = name;
+    config.remember_for_partner = partner;
+    if (polar) return std::make_unique<PolarH10Device>(io, std::move(config));
+    return std::make_unique<BleHeartRateDevice>(io, std::move(config));
 }
 
 }  // namespace attune::bridge::ble

@@ -45,6 +45,9 @@ struct BleDeviceConfig {
     double backoff_max_s = 15.0;
     bool start_ecg = true;             // Polar H10 only
     bool start_acc = true;             // Polar H10 only
+    // Partner ("a"/"b") whose StrapMemory entry gets this strap's name once it streams; empty:
+    // remember nothing.
+    std::string remember_for_partner;
     // Tests run the BlueZ stand-in faster than real time: timers are divided by time_scale and
     // `clock` should return scaled time. Leave both alone in the application.
     double time_scale = 1.0;
@@ -89,6 +92,15 @@ public:
     PolarH10Device(boost::asio::io_context& io, BleDeviceConfig config)
         : BleStrapDevice(io, std::move(config), true) {}
 };
+
+// Builds a strap from a device spec, for the session's device factory:
+//   ble:AA:BB:CC:DD:EE:FF     a standard heart-rate strap
+//   polar:AA:BB:CC:DD:EE:FF   a Polar H10 (HR + RR + ECG + ACC)
+//   ble  /  polar             the strap this partner ("a"/"b") used last time (StrapMemory)
+// A spec with an address is remembered for the partner (best effort: an unwritable config
+// directory does not stop the session). Throws std::invalid_argument for a malformed spec or
+// when nothing is remembered.
+DevicePtr make_ble_device(boost::asio::io_context& io, const std::string& spec, const std::string& partner);
 
 // Channel indices (the same for both devices where they exist).
 inline constexpr std::size_t kChannelHeartRate = 0;
