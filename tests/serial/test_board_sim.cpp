@@ -1,7 +1,7 @@
 // End to end with the real firmware: attune-board-sim runs firmware-bridge/firmware's .elf
 // under simavr with a simulated partner on its ADC pins and its UART on a pty; the AttuneBoard
-// driver reads it like a plugged-in board; the beats and breaths found in the stream must match
-// the partner model's ground truth.
+// driver reads it like a plugged-in board; the beats (the project's Pan-Tompkins detector) and
+// breaths found in the stream must match the partner model's ground truth.
 #include <catch2/catch.hpp>
 
 #ifdef ATTUNE_BOARD_SIM
@@ -21,6 +21,7 @@
 
 #include "attune/bridge/attune_board.hpp"
 #include "attune/hardware/partner_model.hpp"
+#include "attune/signal/ecg_peaks.hpp"
 #include "pty_helpers.hpp"
 
 extern char** environ;
@@ -119,25 +120,19 @@ Stream record(const std::string& speed, double device_seconds, double timeout_s,
     return s;
 }
 
-// A plain R-peak picker for the simulated ECG (sharp R waves, 1.1 mV): local maxima well above
-// the median, at least 250 ms apart. Returns sample indices.
-std::vector<std::size_t> r_peaks(const std::vector<float>& ecg, double fs) {
-    std::vector<float> sorted = ecg;
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2), sorted.end());
-    const float base = sorted[sorted.size() / 2];
-    const float hi = *std::max_element(ecg.begin(), ecg.end());
-    const float thr = base + 0.5f * (hi - base);
-    std::vector<std::size_t> peaks;
-    const std::size_t refractory = static_cast<std::size_t>(0.25 * fs);
-    for (std::size_t i = 1; i + 1 < ecg.size(); ++i) {
-        if (ecg[i] < thr || ecg[i] < ecg[i - 1] || ecg[i] < ecg[i + 1]) continue;
-        if (!peaks.empty() && i - peaks.back() < refractory) {
-            if (ecg[i] > ecg[peaks.back()]) peaks.back() = i;
-            continue;
-        }
-        peaks.push_back(i);
-    }
-    return peaks;
+// R peaks with the project's detector (signal/ecg_peaks.hpp, Pan & Tompkins 1985), in seconds
+// of device time (sample index / fs).
+std::vector<double> r_peaks_s(const std::vector<float>& ecg, double fs) {
+    attune::signal::Pantompkins1985 detector(fs);
+    std::vector<double> out;
+    auto collect = [&] {
+        for (const auto& b : detector.ready_beats())
+            if (b.quality != attune::signal::BeatQuality::Artifact) out.push_back(b.time_s);
+    };
+    for (float x : ecg)
+        if (detector.push(x)) collect();
+    if (detector.finish()) collect();
+    return out;
 }
 
 struct Match {
@@ -189,8 +184,7 @@ TEST_CASE("firmware_under_simavr_streams_beats_that_match_ground_truth", "[seria
     model.advance_to(seconds + 12.0);
     const auto& truth = model.ground_truth();
 
-    std::vector<double> detected;
-    for (std::size_t k : r_peaks(s.ecg, 250.0)) detected.push_back(static_cast<double>(k) / 250.0);
+    const std::vector<double> detected = r_peaks_s(s.ecg, 250.0);
     const Match m = match_beats(detected, truth.beat_times_s, 0.012);
     // True beats inside the recorded window (device time + offset).
     const auto in_window = std::count_if(truth.beat_times_s.begin(), truth.beat_times_s.end(), [&](double t) {
@@ -237,7 +231,11 @@ TEST_CASE("firmware_samples_land_on_the_host_clock_in_real_time", "[serial][firm
     auto model = same_partner_as_the_simulator();
     model.advance_to(12.0);
     std::vector<double> detected_host;
-    for (std::size_t k : r_peaks(s.ecg, 250.0)) detected_host.push_back(s.ecg_host_t[k] - t0);
+    for (double d : r_peaks_s(s.ecg, 250.0)) {
+        const std::size_t k = std::min(s.ecg_host_t.size() - 2, static_cast<std::size_t>(d * 250.0));
+        const double frac = d * 250.0 - static_cast<double>(k);
+        detected_host.push_back(s.ecg_host_t[k] + frac * (s.ecg_host_t[k + 1] - s.ecg_host_t[k]) - t0);
+    }
     // On the host clock a beat can only arrive after it happened: transfer + pacing latency.
     std::vector<double> lag;
     for (double d : detected_host) {
