@@ -1,0 +1,186 @@
+// Arousal detector against the simulated partner's ground truth: see arousal_evaluation.hpp.
+#include "attune/session/arousal_evaluation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "attune/signal/arousal_features.hpp"
+
+namespace attune::session {
+
+std::string_view to_string(ArousalFeatureMode mode) {
+    switch (mode) {
+        case ArousalFeatureMode::HrOnly: return "hr";
+        case ArousalFeatureMode::HrRmssd: return "hr+rmssd";
+        case ArousalFeatureMode::All: return "hr+rmssd+breathing";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// Turns the simulator's true beats into what a real detector would report.
+class BeatCorrupter {
+public:
+    BeatCorrupter(const DetectorFailureModel& m, std::uint64_t seed, bool enabled)
+        : m_(m), rng_(seed ^ 0x9E3779B97F4A7C15ull), enabled_(enabled) {}
+
+    // Called once per simulated second before its beats: maybe start a noise burst.
+    void begin_second(double t) {
+        if (!enabled_ || t < burst_end_) return;
+        if (uniform() < m_.burst_per_min / 60.0)
+            burst_end_ = t + m_.burst_min_s + uniform() * (m_.burst_max_s - m_.burst_min_s);
+    }
+
+    void beat(double t, double true_rr_s, signal::HeartFeatureWindow& out) {
+        if (!enabled_) return emit(t, signal::BeatQuality::Good, out);
+        if (t < burst_end_) {
+            // The detector sees noise: the real beat is lost and garbage beats appear, most of
+            // them flagged by its quality index, some not.
+            last_ = -1.0;
+            const int garbage = static_cast<int>(uniform() * 3.0);
+            for (int i = 0; i < garbage; ++i) {
+                const double gt = t - uniform() * true_rr_s;
+                emit(gt, uniform() < 0.8 ? signal::BeatQuality::Artifact : signal::BeatQuality::Doubtful,
+                     out);
+            }
+            return;
+        }
+        if (uniform() < m_.missed_beat_rate) return;  // the next RR spans two beats
+        if (uniform() < m_.extra_beat_rate && true_rr_s > 0.0)
+            emit(t - (0.3 + 0.4 * uniform()) * true_rr_s, signal::BeatQuality::Good, out);
+        if (uniform() < m_.ectopic_rate && true_rr_s > 0.0) t -= 0.3 * true_rr_s;
+        emit(t, signal::BeatQuality::Good, out);
+    }
+
+    bool breath_missed() { return enabled_ && uniform() < m_.missed_breath_rate; }
+    double breath_depth_factor() { return enabled_ && uniform() < m_.sigh_rate ? 2.5 : 1.0; }
+
+private:
+    double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+    void emit(double t, signal::BeatQuality q, signal::HeartFeatureWindow& out) {
+        if (t <= last_) return;
+        const double rr_ms = last_ > 0.0 ? (t - last_) * 1000.0 : 0.0;
+        out.push({.time_s = t, .rr_ms = rr_ms, .amplitude = 1.0f, .quality = q});
+        if (q != signal::BeatQuality::Artifact) last_ = t;
+    }
+
+    DetectorFailureModel m_;
+    std::mt19937_64 rng_;
+    bool enabled_;
+    double burst_end_ = -1.0;
+    double last_ = -1.0;
+};
+
+signal::ArousalFeatures select_features(const signal::HeartFeatures& h,
+                                        const signal::BreathFeatures& b, ArousalFeatureMode mode) {
+    signal::ArousalFeatures f;
+    f.hr_bpm = h.hr_bpm;
+    f.heart_quality = h.quality;
+    if (mode != ArousalFeatureMode::HrOnly) f.rmssd_ms = h.rmssd_ms;
+    if (mode == ArousalFeatureMode::All) {
+        f.resp_rate_bpm = b.rate_bpm;
+        f.resp_depth = b.depth;
+        f.resp_irregularity = b.irregularity;
+        f.resp_quality = b.quality;
+    }
+    return f;
+}
+
+}  // namespace
+
+SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std::uint64_t seed,
+                                   double duration_s, const signal::ArousalConfig& config,
+                                   ArousalFeatureMode mode, bool artifacts,
+                                   const DetectorFailureModel& failures) {
+    hardware::SimulationConfig sim;
+    sim.seed = seed;
+    // Beat timing resolution of 5 ms is plenty for heart rate; keeps many seeds fast.
+    sim.ecg_rate_hz = 200.0;
+    sim.ppg_rate_hz = 25.0;
+    sim.resp_rate_hz = 25.0;
+    sim.artifacts = artifacts;
+    hardware::PartnerModel model(profile, sim);
+
+    signal::HeartFeatureWindow heart;
+    signal::BreathFeatureWindow breath;
+    signal::ArousalDetector detector(config);
+    BeatCorrupter corrupt(failures, seed, artifacts);
+
+    SimulatedRun run;
+    std::vector<float> resp;  // the belt signal, to measure each breath's depth
+    std::size_t beats_seen = 0, breaths_seen = 0;
+    double last_trough = std::nan("");
+    const auto seconds = static_cast<std::size_t>(duration_s);
+    run.outputs.reserve(seconds);
+    for (std::size_t k = 0; k < seconds; ++k) {
+        const double t_end = static_cast<double>(k + 1);
+        const auto chunks = model.advance_to(t_end);
+        const auto& r = chunks[hardware::kSimResp].values;
+        resp.insert(resp.end(), r.begin(), r.end());
+        corrupt.begin_second(static_cast<double>(k));
+
+        const auto& truth = model.ground_truth();
+        for (; beats_seen < truth.beat_times_s.size(); ++beats_seen) {
+            const double t = truth.beat_times_s[beats_seen];
+            const double rr = beats_seen > 0 ? t - truth.beat_times_s[beats_seen - 1] : 0.0;
+            corrupt.beat(t, rr, heart);
+        }
+        for (; breaths_seen < truth.breaths.size(); ++breaths_seen) {
+            const auto& ev = truth.breaths[breaths_seen];
+            const auto idx = std::min(resp.size() - 1,
+                                      static_cast<std::size_t>(std::lround(ev.time_s * sim.resp_rate_hz)));
+            const double v = resp.empty() ? 0.0 : resp[idx];
+            if (ev.inhale) {
+                last_trough = v;
+                if (!corrupt.breath_missed()) breath.push(ev.time_s, true, 0.0);
+            } else if (std::isfinite(last_trough)) {
+                breath.push(ev.time_s, false, (v - last_trough) * corrupt.breath_depth_factor());
+            }
+        }
+        const auto f = select_features(heart.at(t_end), breath.at(t_end), mode);
+        run.outputs.push_back(detector.update(f));
+        run.features.push_back(f);
+        run.true_hr_bpm.push_back(model.current_hr_bpm());
+    }
+    run.detected = signal::arousal_episodes(run.outputs, 1.0);
+    run.truth = model.ground_truth().episodes;
+    run.features_seen = detector.features_seen();
+    return run;
+}
+
+RunScore score_run(const SimulatedRun& run, double calibration_s, double onset_window_s) {
+    // An alarm that starts shortly before an episode (the rise already under way within the
+    // smoothing window) belongs to it, not a false alarm.
+    constexpr double kEarly = 10.0;
+    RunScore score;
+    const double end_s = static_cast<double>(run.outputs.size());
+    double episode_s = 0.0;
+    for (const auto& e : run.truth) {
+        EpisodeScore es;
+        es.hr_increase_bpm = e.hr_increase_bpm;
+        for (const auto& d : run.detected) {
+            const bool already_on = d.start_s <= e.start_s && d.end_s > e.start_s;
+            const bool starts_in = d.start_s >= e.start_s - kEarly && d.start_s <= e.end_s;
+            if (!already_on && !starts_in) continue;
+            const double latency = std::max(0.0, d.start_s - e.start_s);
+            if (!es.detected_at_all || latency < es.latency_s) es.latency_s = latency;
+            es.detected_at_all = true;
+        }
+        es.detected_in_time = es.detected_at_all && es.latency_s <= onset_window_s;
+        score.episodes.push_back(es);
+        episode_s += std::max(0.0, std::min(e.end_s, end_s) - std::max(e.start_s - kEarly, calibration_s));
+    }
+    for (const auto& d : run.detected) {
+        bool inside = false;
+        for (const auto& e : run.truth)
+            inside = inside || (d.start_s >= e.start_s - kEarly && d.start_s <= e.end_s) ||
+                     (d.start_s <= e.start_s && d.end_s > e.start_s);
+        if (!inside) ++score.false_alarms;
+    }
+    score.calm_s = std::max(0.0, end_s - calibration_s - episode_s);
+    return score;
+}
+
+}  // namespace attune::session

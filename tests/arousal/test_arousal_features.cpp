@@ -1,0 +1,100 @@
+// Feature windows: heart rate / RMSSD from beats, breathing from breath events, movement.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <numbers>
+
+#include "attune/signal/arousal_features.hpp"
+
+using namespace attune::signal;
+
+namespace {
+// Beats with RR alternating rr - d, rr + d (successive differences of 2d).
+void push_alternating(HeartFeatureWindow& w, double& t, int n, double rr_ms, double d_ms) {
+    for (int i = 0; i < n; ++i) {
+        const double rr = rr_ms + (i % 2 ? d_ms : -d_ms);
+        t += rr / 1000.0;
+        w.push({.time_s = t, .rr_ms = rr});
+    }
+}
+}  // namespace
+
+TEST_CASE("heart features: rate and RMSSD of a regular rhythm", "[arousal][features]") {
+    HeartFeatureWindow w;
+    double t = 0.0;
+    push_alternating(w, t, 60, 800.0, 10.0);
+    const auto f = w.at(t);
+    CHECK(f.hr_bpm == Approx(60000.0 / 810.0).epsilon(0.02));
+    CHECK(f.rmssd_ms == Approx(20.0).margin(0.5));
+    CHECK(f.quality == Approx(1.0).margin(0.05));
+}
+
+TEST_CASE("heart features: a missed and an extra beat leave rate and RMSSD alone", "[arousal][features]") {
+    HeartFeatureWindow w;
+    double t = 0.0;
+    push_alternating(w, t, 30, 800.0, 10.0);
+    t += 1.6;  // a missed beat: one 1600 ms interval
+    w.push({.time_s = t, .rr_ms = 1600.0});
+    w.push({.time_s = t + 0.4, .rr_ms = 400.0});  // an extra beat splits the next interval
+    t += 0.8;
+    w.push({.time_s = t, .rr_ms = 400.0});
+    push_alternating(w, t, 4, 800.0, 10.0);
+    const auto f = w.at(t);
+    CHECK(f.hr_bpm == Approx(75.0).margin(2.0));
+    CHECK(f.rmssd_ms == Approx(20.0).margin(2.0));
+}
+
+TEST_CASE("heart features: artifact beats are skipped, no beats means no rate", "[arousal][features]") {
+    HeartFeatureWindow w;
+    double t = 0.0;
+    push_alternating(w, t, 20, 1000.0, 0.0);
+    w.push({.time_s = t + 0.2, .rr_ms = 200.0, .quality = BeatQuality::Artifact});
+    CHECK(w.at(t + 0.3).hr_bpm == Approx(60.0));
+    const auto later = w.at(t + 30.0);
+    CHECK(std::isnan(later.hr_bpm));
+    CHECK(later.quality == 0.0);
+    w.reset();
+    CHECK(std::isnan(w.at(t).hr_bpm));
+}
+
+TEST_CASE("heart features: a steady fast rise is not read as variability", "[arousal][features]") {
+    HeartFeatureWindow w;
+    double t = 0.0, rr = 900.0;
+    for (int i = 0; i < 40; ++i) {  // every interval 8 ms shorter: HR 67 -> ~100 bpm
+        rr -= 8.0;
+        t += rr / 1000.0;
+        w.push({.time_s = t, .rr_ms = rr});
+    }
+    CHECK(w.at(t).rmssd_ms < 2.0);
+}
+
+TEST_CASE("breath features: rate, depth and regularity", "[arousal][features]") {
+    BreathFeatureWindow w;
+    for (int i = 0; i < 8; ++i) {
+        w.push(5.0 * i, true, 0.0);
+        w.push(5.0 * i + 2.0, false, 0.8);
+    }
+    auto f = w.at(36.0);
+    CHECK(f.rate_bpm == Approx(12.0));
+    CHECK(f.depth == Approx(0.8));
+    CHECK(f.irregularity == Approx(0.0).margin(1e-9));
+    CHECK(f.quality == 1.0);
+    // Talking: breath intervals all over the place.
+    const double talk[] = {1.5, 4.0, 2.0, 6.0, 1.8, 3.5};
+    double t = 35.0;
+    for (double iv : talk) w.push(t += iv, true, 0.0);
+    CHECK(w.at(t).irregularity > 0.45);
+    // No breath for a long time: unknown.
+    CHECK(std::isnan(w.at(t + 60.0).rate_bpm));
+    CHECK(w.at(t + 60.0).quality == 0.0);
+}
+
+TEST_CASE("movement meter: still is near zero, shaking is its RMS", "[arousal][features]") {
+    MovementMeter m(50.0);
+    CHECK(std::isnan(m.activity_mg()));
+    for (int i = 0; i < 50; ++i) m.push(0.0, 0.0, 1000.0);
+    CHECK(m.activity_mg() == Approx(0.0).margin(1e-6));
+    for (int i = 0; i < 50; ++i) m.push_magnitude(1000.0 + 300.0 * std::sin(2 * std::numbers::pi * 2.0 * i / 50.0));
+    CHECK(m.activity_mg() == Approx(300.0 / std::sqrt(2.0)).epsilon(0.02));
+    CHECK_THROWS(MovementMeter(0.0));
+}

@@ -1,0 +1,93 @@
+// The arousal detector against the simulated partner's ground truth and on the real calm
+// recordings: the fast version of `attune bench arousal` (which runs more seeds).
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "attune/session/arousal_evaluation.hpp"
+#include "attune/session/arousal_real_data.hpp"
+
+using namespace attune;
+using session::ArousalFeatureMode;
+
+namespace {
+
+hardware::PartnerProfile person(std::uint64_t seed, double rise_s, double size_bpm) {
+    std::mt19937_64 rng(seed * 31 + 5);
+    auto u = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+    hardware::PartnerProfile p;
+    p.resting_hr_bpm = u(55.0, 85.0);
+    p.resp_rate_bpm = u(9.0, 18.0);
+    p.rmssd_scale = u(0.5, 1.5);
+    for (int i = 0; i < 3; ++i)
+        p.episodes.push_back({.start_s = 300.0 + 420.0 * i, .rise_s = rise_s, .hold_s = 60.0,
+                              .recover_s = 90.0, .hr_increase_bpm = size_bpm});
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("simulated episodes of +15 bpm and more are caught within 20 s", "[arousal][sim]") {
+    const signal::ArousalConfig config;
+    for (bool artifacts : {false, true}) {
+        int episodes = 0, in_time = 0, false_alarms = 0;
+        double calm_s = 0.0;
+        for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+            for (double size : {15.0, 25.0}) {
+                const auto run = session::run_simulated_partner(
+                    person(seed, 10.0, size), seed, 1300.0, config, ArousalFeatureMode::All, artifacts);
+                const auto score = session::score_run(run, config.calibration.value);
+                for (const auto& e : score.episodes) {
+                    ++episodes;
+                    in_time += e.detected_in_time;
+                }
+                false_alarms += score.false_alarms;
+                calm_s += score.calm_s;
+                CHECK(run.features_seen == 0x2F);  // hr, rmssd, rate, depth, pattern; no accelerometer
+            }
+        }
+        INFO((artifacts ? "with" : "without") << " detector failures: " << in_time << " of "
+             << episodes << " in time; " << false_alarms << " false alarms in " << calm_s / 60.0
+             << " min");
+        // With failures an onset can fall into a burst of unreadable signal, which must not
+        // alarm: a little slack there (the benchmark reports the rate over many more seeds).
+        CHECK(in_time >= (artifacts ? episodes - 2 : episodes));
+        CHECK(false_alarms * 1800.0 / calm_s <= 1.0);
+    }
+}
+
+TEST_CASE("no false alarms over calm simulated hours, with detector failures", "[arousal][sim]") {
+    const signal::ArousalConfig config;
+    int false_alarms = 0;
+    double calm_s = 0.0;
+    for (std::uint64_t seed = 11; seed <= 13; ++seed) {
+        auto p = person(seed, 10.0, 0.0);
+        p.episodes.clear();
+        for (auto mode : {ArousalFeatureMode::HrOnly, ArousalFeatureMode::All}) {
+            const auto run = session::run_simulated_partner(p, seed, 1800.0, config, mode, true);
+            const auto score = session::score_run(run, config.calibration.value);
+            false_alarms += score.false_alarms;
+            calm_s += score.calm_s;
+        }
+    }
+    INFO(false_alarms << " false alarms in " << calm_s / 60.0 << " min");
+    CHECK(false_alarms * 1800.0 / calm_s <= 1.0);
+}
+
+TEST_CASE("no alarm on the real calm resting recordings", "[arousal][real]") {
+    const auto recordings = session::real_calm_recordings(ATTUNE_DATA_DIR);
+    REQUIRE(recordings.size() == 4);
+    for (const auto& rec : recordings) {
+        const auto run = session::run_real_recording(rec, signal::ArousalConfig{});
+        INFO(rec.name << ": " << run.error << " max index " << run.max_index);
+        REQUIRE(run.error.empty());
+        CHECK(run.seconds >= 290.0);
+        CHECK(run.episodes.empty());
+        CHECK(run.features_seen != 0);
+    }
+}
+
+TEST_CASE("a missing recording is an error message, not a crash", "[arousal][real]") {
+    const auto recordings = session::real_calm_recordings("/nonexistent");
+    for (const auto& rec : recordings) CHECK_FALSE(session::run_real_recording(rec, {}).error.empty());
+}
