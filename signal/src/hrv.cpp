@@ -220,22 +220,39 @@ Coherence coherence_from_psd(std::span<const double> psd, double df, const Coher
     return r;
 }
 
+// Keep only points whose time is finite and later than the previous kept one (a spline needs
+// strictly increasing knots; repeated or backwards times come from bad input). In place;
+// returns the new count.
+std::size_t keep_increasing(std::span<double> t, std::span<double> y) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (!std::isfinite(t[i]) || !std::isfinite(y[i])) continue;
+        if (n > 0 && !(t[i] > t[n - 1])) continue;
+        t[n] = t[i];
+        y[n] = y[i];
+        ++n;
+    }
+    return n;
+}
+
 // [SECTION] Coherence window computation with caller-owned buffers
 
 struct CoherenceBuffers {
     std::span<double> grid, re, im, m, c, psd;
 };
 
-Coherence coherence_window(std::span<const double> t, std::span<const double> y,
-                           double end_time_s, const CoherenceConfig& cfg, CoherenceBuffers b) {
+Coherence coherence_window(std::span<double> t_in, std::span<double> y_in, double end_time_s,
+                           const CoherenceConfig& cfg, CoherenceBuffers b) {
     Coherence r;
     r.time_s = end_time_s;
+    const std::size_t kept = keep_increasing(t_in, y_in);
+    const std::span<const double> t = t_in.first(kept), y = y_in.first(kept);
     const double start = end_time_s - cfg.window_s;
     // Coverage: the beats must span (almost) the whole window.
     if (t.size() < 4 || t.front() > start + 0.1 * cfg.window_s || t.back() < end_time_s - 3.0)
         return r;
     const double dt = 1.0 / cfg.resample_hz;
-    spline_resample(t, y, start + dt, dt, b.grid, b.m, b.c);
+    spline_resample(t, y, start + dt, dt, b.grid, b.m.first(kept), b.c.first(kept));
     std::fill(b.psd.begin(), b.psd.end(), 0.0);
     add_periodogram(b.grid, cfg.resample_hz, b.re, b.im, b.psd);
     const double df = cfg.resample_hz / static_cast<double>(b.re.size());
@@ -262,13 +279,19 @@ HrvTime hrv_time(std::span<const double> nn_ms) {
 Spectrum nn_spectrum_welch(std::span<const double> nn_times_s, std::span<const double> nn_ms,
                            const HrvFrequencyConfig& cfg) {
     Spectrum s;
-    const std::size_t n = std::min(nn_times_s.size(), nn_ms.size());
-    if (n < 4 || !(cfg.resample_hz > 0.0)) return s;
-    const double t0 = nn_times_s[0], t1 = nn_times_s[n - 1];
-    const auto points = static_cast<std::size_t>(std::floor((t1 - t0) * cfg.resample_hz)) + 1;
+    std::vector<double> t(nn_times_s.begin(),
+                          nn_times_s.begin() + static_cast<std::ptrdiff_t>(std::min(nn_times_s.size(), nn_ms.size())));
+    std::vector<double> y(nn_ms.begin(), nn_ms.begin() + static_cast<std::ptrdiff_t>(t.size()));
+    const std::size_t n = keep_increasing(t, y);
+    if (n < 4 || !(cfg.resample_hz > 0.0 && cfg.resample_hz < 1000.0)) return s;
+    const double t0 = t[0], t1 = t[n - 1];
+    const double span_s = (t1 - t0) * cfg.resample_hz;
+    if (!(span_s < 1e8)) return s;  // absurd time span: refuse rather than allocate it
+    const auto points = static_cast<std::size_t>(std::floor(span_s)) + 1;
     if (points < 8) return s;
     std::vector<double> x(points), m(n), c(n);
-    spline_resample(nn_times_s.first(n), nn_ms.first(n), t0, 1.0 / cfg.resample_hz, x, m, c);
+    spline_resample(std::span<const double>(t).first(n), std::span<const double>(y).first(n), t0,
+                    1.0 / cfg.resample_hz, x, m, c);
 
     auto seg_len = static_cast<std::size_t>(std::lround(cfg.segment_s * cfg.resample_hz));
     seg_len = std::clamp<std::size_t>(seg_len, 8, points);
@@ -325,11 +348,14 @@ Coherence coherence_score(std::span<const double> nn_times_s, std::span<const do
     if (first != nn_times_s.begin()) --first;
     const auto i0 = static_cast<std::size_t>(first - nn_times_s.begin());
     const auto i1 = static_cast<std::size_t>(last - nn_times_s.begin());
-    const std::size_t count = i1 - i0;
+    const std::size_t count = i1 > i0 ? i1 - i0 : 0;
     const std::size_t points = coherence_points(cfg), nfft = coherence_nfft(cfg);
     std::vector<double> grid(points), re(nfft), im(nfft), m(count), c(count), psd(nfft / 2 + 1);
-    return coherence_window(nn_times_s.subspan(i0, count), nn_ms.subspan(i0, count), end_time_s,
-                            cfg, {grid, re, im, m, c, psd});
+    std::vector<double> t(nn_times_s.begin() + static_cast<std::ptrdiff_t>(i0),
+                          nn_times_s.begin() + static_cast<std::ptrdiff_t>(i0 + count));
+    std::vector<double> y(nn_ms.begin() + static_cast<std::ptrdiff_t>(i0),
+                          nn_ms.begin() + static_cast<std::ptrdiff_t>(i0 + count));
+    return coherence_window(t, y, end_time_s, cfg, {grid, re, im, m, c, psd});
 }
 
 // [SECTION] RollingHrv
@@ -381,8 +407,10 @@ CoherenceTracker::CoherenceTracker(const CoherenceConfig& config) : config_(conf
 
 std::optional<Coherence> CoherenceTracker::push(double time_s, double nn_ms) noexcept {
     if (!(nn_ms > 0.0) || !std::isfinite(time_s)) return std::nullopt;
-    if (!started_) {
+    // Start, or a jump longer than the window (a gap, a clock reset): nothing before it counts.
+    if (!started_ || time_s - next_update_s_ > config_.window_s + config_.update_s) {
         started_ = true;
+        head_ = size_ = 0;
         next_update_s_ = time_s + config_.update_s;
     }
     std::optional<Coherence> result;
@@ -409,7 +437,7 @@ std::optional<Coherence> CoherenceTracker::push(double time_s, double nn_ms) noe
             ++n;
         }
         latest_ = coherence_window(t.first(n), y.first(n), next_update_s_, config_,
-                                   {grid, re_, im_, m.first(n), c.first(n), psd});
+                                   {grid, re_, im_, m, c, psd});
         result = latest_;
         next_update_s_ += config_.update_s;
     }

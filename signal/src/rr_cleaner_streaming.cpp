@@ -57,6 +57,11 @@ std::span<const NnInterval> RrCleaner::push(const Beat& beat) noexcept {
         return {out_.data(), out_size_};
     }
     const double rr = (beat.time_s - anchor_s_) * 1000.0;
+    if (!(rr > 0.0)) {  // time went backwards (a clock reset): start again from here
+        end_segment();
+        anchor_s_ = beat.time_s;
+        return {out_.data(), out_size_};
+    }
     if (rr < config_.min_rr_ms) {  // too close: drop this beat, keep the anchor
         ++counts_.implausible;
         return {out_.data(), 0};

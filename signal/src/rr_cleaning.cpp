@@ -274,6 +274,11 @@ RrCleaningResult clean_beat_times(std::span<const double> t, std::span<const cha
             continue;
         }
         const double rr = (t[i] - anchor) * 1000.0;
+        if (!(rr > 0.0)) {  // time went backwards (a clock reset): start again from here
+            flush();
+            anchor = t[i];
+            continue;
+        }
         if (rr < c.min_rr_ms) {
             ++r.counts.implausible;  // too close: drop this beat, keep the anchor
             continue;
