@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "attune/bridge/attune_board.hpp"
+#include "attune/bridge/text_device.hpp"
 #include "attune/session/simulated_device.hpp"
 #ifdef ATTUNE_HAVE_BLE
 #include "attune/bridge/ble/ble_devices.hpp"
@@ -18,6 +20,12 @@ bridge::DevicePtr make_device(const std::string& spec, DeviceContext& context) {
     const auto colon = spec.find(':');
     const std::string scheme = spec.substr(0, colon);
     // Further schemes (serial:, text:, ble:, polar:) are added here by their drivers.
+    if (scheme == "serial" && colon != std::string::npos && colon + 1 < spec.size())
+        return std::make_unique<bridge::AttuneBoard>(context.io, spec.substr(colon + 1));
+    if (scheme == "text" && colon != std::string::npos) {
+        auto text = bridge::parse_text_spec(spec.substr(colon + 1));  // throws invalid_argument
+        return std::make_unique<bridge::TextDevice>(context.io, text.port, text.config);
+    }
     if (scheme == "ble" || scheme == "polar") {
 #ifdef ATTUNE_HAVE_BLE
         return bridge::ble::make_ble_device(context.io, spec, context.partner_letter);
