@@ -207,9 +207,28 @@ std::optional<PpgPulse> Elgendi2013PpgDetector::close_block() noexcept {
     for (std::size_t i = on_lo; i < peak; ++i)
         if (raw(i) < raw(onset)) onset = i;
 
+    // Foot by intersecting tangents: the tangent at the steepest point of the upstroke meets the
+    // horizontal through the minimum (less sensitive to a flat, noisy trough than the minimum).
+    // Slopes over 20 ms (at least one sample) so sensor noise at high rates does not pick it.
+    double foot = static_cast<double>(onset);
+    const std::size_t span = std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(0.02 * fs_)));
+    if (peak >= onset + span) {
+        std::size_t steepest = onset + span;
+        auto rise = [&](std::size_t i) { return raw(i) - raw(i - span); };
+        for (std::size_t i = onset + span; i <= peak; ++i)
+            if (rise(i) > rise(steepest)) steepest = i;
+        const double slope = rise(steepest) / static_cast<double>(span);  // per sample
+        if (slope > 0.0) {
+            const double mid = static_cast<double>(steepest) - 0.5 * static_cast<double>(span);
+            const double level = 0.5 * (raw(steepest) + raw(steepest - span));
+            foot = std::clamp(mid - (level - raw(onset)) / slope, static_cast<double>(onset),
+                              static_cast<double>(peak));
+        }
+    }
+
     PpgPulse p;
     p.peak_time_s = peak_s;
-    p.onset_time_s = t0_s_ + static_cast<double>(onset) / fs_;
+    p.onset_time_s = t0_s_ + foot / fs_;
     p.amplitude = raw(peak) - raw(onset);
     if (!(p.amplitude > 0.0f)) return std::nullopt;  // no upstroke: not a pulse
     if (last_peak_s_ >= 0.0 && peak_s - last_peak_s_ < config_.refractory_s) return std::nullopt;

@@ -9,8 +9,9 @@
 // the same centre; blocks of interest where MA_peak > MA_beat + beta * mean(y) (beta 0.02; the
 // mean is a slow exponential average so the detector follows amplitude changes); a block at
 // least 111 ms wide holds one pulse. The systolic peak is the maximum of the (lightly smoothed)
-// input inside the block, delay-compensated; the onset (foot) is the minimum of the input in
-// the 40 % of the previous pulse interval (at most 0.6 s) before the peak.
+// input inside the block, delay-compensated; the onset (foot) is where the tangent at the
+// steepest upstroke meets the horizontal through the minimum of the input in the 40 % of the
+// previous pulse interval (0.15-0.6 s) before the peak (intersecting tangents).
 // Quality: a discontinuity (one sample-to-sample step > 8x both neighbouring steps and > 20x
 // the running mean step: ADC wrap-around, a spike, a probe knock) within a pulse makes it
 // Artifact (and the next interval is not measured across it); a pulse 3x off the running
@@ -43,7 +44,7 @@ struct PpgPeaksConfig {
 
 struct PpgPulse {
     double peak_time_s = 0.0;   // systolic peak
-    double onset_time_s = 0.0;  // pulse foot (start of the upstroke)
+    double onset_time_s = 0.0;  // pulse foot (intersecting tangents), sub-sample
     double rr_ms = 0.0;         // peak-to-peak interval, 0 for the first / after a gap
     float amplitude = 0.0f;     // peak minus onset, input units
     BeatQuality quality = BeatQuality::Good;
