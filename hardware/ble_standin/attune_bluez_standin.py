@@ -33,6 +33,7 @@ Test controls on interface org.attune.StandIn at /:
   ConnectElsewhere(address)      another program on this computer connects the strap first
   PmdState(address) -> (bb)      (ECG running, ACC running) on the H10
   SetEcgRate(address, d)         the H10's true ECG rate (default 129.6 Hz)
+  HaltPmd(address)               the H10 silently stops its ECG/ACC streams (HR continues)
 '''
 
 import math
@@ -448,6 +449,7 @@ def load(mock, parameters):
         ('ConnectElsewhere', 's', '', lambda self, a: bring_up(STATE[a])),
         ('PmdState', 's', '(bb)', lambda self, a: (dbus.Boolean(STATE[a].ecg_on), dbus.Boolean(STATE[a].acc_on))),
         ('SetEcgRate', 'sd', '', standin_set_ecg_rate),
+        ('HaltPmd', 's', '', standin_halt_pmd),
     ])
 
 
@@ -468,6 +470,12 @@ def standin_set_reachable(_self, address, reachable):
 
 def standin_silence(_self, address, silenced):
     STATE[address].silenced = bool(silenced)
+
+
+def standin_halt_pmd(_self, address):
+    # The strap silently drops its PMD streams (seen after firmware hiccups); HR continues.
+    p = STATE[address]
+    p.ecg_on = p.acc_on = False
 
 
 def standin_set_ecg_rate(_self, address, rate):

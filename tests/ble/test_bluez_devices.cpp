@@ -366,3 +366,23 @@ TEST_CASE("ble_device_specs_and_the_remembered_strap", "[ble][bluez][settings]")
     else unsetenv("XDG_CONFIG_HOME");
     std::filesystem::remove_all(xdg);
 }
+
+TEST_CASE("polar_ecg_stopping_while_hr_flows_restarts_the_streams", "[ble][bluez][fault][pmd]") {
+    BluezStandIn bus;
+    boost::asio::io_context io;
+    Recorder rec;
+    PolarH10Device dev(io, config_for(bus, kPolarH10));
+    dev.start(rec.chunk_sink(), rec.link_sink());
+    REQUIRE(run_until(io, 5.0, [&] { return rec.count(kChannelEcg) > 5; }));
+    CHECK(rec.saw_detail("waiting for ECG"));
+    CHECK(rec.saw_detail("streaming heart rate, RR, ECG and ACC"));
+    bus.control("HaltPmd", std::string(kPolarH10));
+    const std::size_t hr_before = rec.count(kChannelHeartRate);
+    run_for(io, 0.3);
+    const std::size_t before = rec.count(kChannelEcg);
+    REQUIRE(run_until(io, 3.0, [&] { return rec.count(kChannelEcg) > before + 3; }));
+    CHECK(rec.count(kChannelHeartRate) > hr_before);  // heart rate never stopped
+    CHECK(rec.of(kChannelEcg)[before]->gap_before);
+    CHECK(rec.of(kChannelAccZ).back()->values.size() == 36);
+    CHECK(bus.pmd_state(kPolarH10) == std::pair<bool, bool>{true, true});
+}

@@ -93,6 +93,9 @@ struct BleStrapDevice::Impl {
     double last_data_s = 0.0;
     double stalled_since_s = 0.0;
     int pmd_step = 0;  // 0 none, 1 ECG start sent, 2 ACC start sent, 3 done
+    double ecg_requested_s = 0.0;  // when the running ECG start was accepted
+    double last_ecg_s = 0.0;       // last ECG frame (0: none since the start)
+    int pmd_restarts = 0;
     BleStatus status;
 
     RrBeatTimeline timeline;
@@ -294,18 +297,29 @@ struct BleStrapDevice::Impl {
         });
     }
 
+    double t_now() const { return now(); }
+
+    // The H10 can take ~30 s after the start command before its first ECG frame: say so.
+    void waiting_for_ecg(double t) {
+        status.waiting_for_ecg = true;
+        ecg_requested_s = t;
+        last_ecg_s = 0.0;
+        set_link(link == LinkState::Streaming ? LinkState::Streaming : LinkState::Connecting,
+                 "waiting for ECG from " + info.name + " (the H10 can take ~30 s to start it)");
+    }
+
     void on_pmd_response(const std::vector<std::uint8_t>& bytes) {
         if (parse_pmd_control_response(bytes, cp_response) != ParseError::None) return;
         if (cp_response.opcode != static_cast<std::uint8_t>(PmdOpcode::Start)) return;
         const bool ecg = cp_response.measurement_type == static_cast<std::uint8_t>(PmdMeasurement::Ecg);
         if (cp_response.ok()) {
-            if (ecg) status.waiting_for_ecg = true;
+            if (ecg) waiting_for_ecg(t_now());
         } else if (cp_response.status == PmdStatus::AlreadyInState) {
             // Another client (a second host, or another program here) already runs it: the
             // frames reach us too.
             status.last_error = std::string(ecg ? "ECG" : "ACC") +
                                 " stream was already running (started by another program or host)";
-            if (ecg) status.waiting_for_ecg = true;
+            if (ecg) waiting_for_ecg(t_now());
         } else {
             status.last_error = std::string("Polar refused to start ") + (ecg ? "ECG" : "ACC") + ": " +
                                 std::string(describe(cp_response.status));
@@ -404,7 +418,12 @@ struct BleStrapDevice::Impl {
         if (bytes[0] == static_cast<std::uint8_t>(PmdMeasurement::Ecg)) {
             if (parse_pmd_ecg_frame(bytes, ecg_frame) != ParseError::None || ecg_frame.microvolts.empty()) return;
             data_arrived(t);
-            status.waiting_for_ecg = false;
+            if (status.waiting_for_ecg) {
+                status.waiting_for_ecg = false;
+                set_link(LinkState::Streaming, "streaming heart rate, RR, ECG" +
+                                                   std::string(config.start_acc ? " and ACC" : "") + " from " + info.name);
+            }
+            last_ecg_s = t;
             const auto timing = ecg_clock.push(ecg_frame.header.timestamp_ns, ecg_frame.microvolts.size(), t);
             status.ecg_rate_hz = ecg_clock.estimated_rate_hz();
             ecg_chunk.channel = kChannelEcg;
@@ -490,9 +509,31 @@ struct BleStrapDevice::Impl {
         });
     }
 
+    // ECG frames stopped while heart rate still flows (the strap dropped the PMD stream):
+    // mark the gap and send the start commands again. Before the first frame allow the H10's
+    // documented ~30 s start-up (x2).
+    void check_ecg_stall(double t) {
+        if (!polar || !config.start_ecg || cp_char.empty() || pmd_step != 3) return;
+        const bool started = last_ecg_s > 0.0;
+        const double silent = started ? t - last_ecg_s : t - ecg_requested_s;
+        const double limit = started ? config.stall_timeout_s : 60.0;
+        if (ecg_requested_s <= 0.0 || silent <= limit) return;
+        ++pmd_restarts;
+        ++status.gaps;
+        std::fill(pending_gap.begin() + kChannelEcg, pending_gap.end(), true);
+        ecg_clock.mark_gap();
+        acc_clock.mark_gap();
+        status.last_error = "ECG stopped arriving: restarting the Polar streams";
+        ecg_requested_s = t;
+        last_ecg_s = 0.0;
+        pmd_step = 0;
+        next_pmd_start();
+    }
+
     void check_stall() {
         if (phase != Phase::Streaming) return;
         const double t = now();
+        check_ecg_stall(t);
         const double silent = t - last_data_s;
         if (silent > config.stall_timeout_s && link != LinkState::Stalled) {
             stalled_since_s = t;
