@@ -61,6 +61,7 @@ public:
         ::waitpid(pid_, &status, 0);
         ::close(stdout_);
     }
+    void send_signal(int sig) { ::kill(pid_, sig); }
     // Next stdout line, or "" after timeout_s.
     std::string read_line(double timeout_s) {
         std::string line;
@@ -250,6 +251,90 @@ TEST_CASE("firmware_samples_land_on_the_host_clock_in_real_time", "[serial][firm
     CHECK(*lo > -0.010);
     CHECK(*hi < 0.080);
     CHECK(*hi - *lo < 0.030);
+}
+
+TEST_CASE("firmware_board_unplugged_and_replugged_reconnects_with_the_gap_marked", "[serial][firmware][simavr]") {
+    const std::string link = attune::test::temp_link("sim-unplug");
+    BoardSim sim({"--speed", "2", "--seed", "5", "--hr", "72", "--resp", "14", "--link", link, "--unplug-for", "1"});
+    REQUIRE(sim.read_line(10.0).rfind("PTY ", 0) == 0);
+    REQUIRE(sim.read_line(2.0).rfind("T0 ", 0) == 0);
+    boost::asio::io_context io;
+    bridge::AttuneBoardConfig cfg;
+    cfg.link.reopen_interval_s = 0.1;
+    bridge::AttuneBoard board(io, link, cfg);
+    std::vector<float> before, after;
+    int gaps = 0;
+    bool disconnected = false;
+    board.start(
+        [&](const attune::signal::SampleChunk& c) {
+            if (c.channel != 0) return;
+            if (c.gap_before) ++gaps;
+            auto& dst = gaps == 0 ? before : after;
+            dst.insert(dst.end(), c.values.begin(), c.values.end());
+        },
+        [&](bridge::LinkState st, const std::string&) { disconnected = disconnected || st == bridge::LinkState::Disconnected; });
+    REQUIRE(attune::test::run_until(io, 10.0, nullptr, [&] { return before.size() >= 4 * 250; }));
+    sim.send_signal(SIGUSR1);  // pull the cable
+    REQUIRE(attune::test::run_until(io, 5.0, nullptr, [&] { return disconnected; }));
+    REQUIRE(sim.read_line(10.0).rfind("PTY ", 0) == 0);  // back, behind the same link
+    REQUIRE(attune::test::run_until(io, 15.0, nullptr, [&] { return after.size() >= 12 * 250; }));
+    const auto st = board.stats();
+    board.stop();
+    CHECK(gaps == 1);
+    CHECK(st.samples_lost == 0);
+    CHECK(st.decoder.rejected() <= 1);  // at most the frame cut by the pull
+    // After the gap the stream is whole again: the beats match the truth at a new offset.
+    auto model = same_partner_as_the_simulator();
+    model.advance_to(60.0);
+    const std::vector<double> detected = r_peaks_s(after, 250.0);
+    const Match m = match_beats(detected, model.ground_truth().beat_times_s, 0.012);
+    INFO("after the replug: detected " << detected.size() << ", matched " << m.matched << " at offset " << m.offset_s);
+    CHECK(detected.size() >= 12);
+    CHECK(m.matched + 1 >= detected.size());
+    CHECK(m.offset_s > 4.0);  // the board kept running while unplugged
+}
+
+TEST_CASE("firmware_reports_lead_off_from_the_ad8232_comparators", "[serial][firmware][simavr]") {
+    BoardSim sim({"--speed", "1", "--lead-off-at", "1.0", "--lead-off-for", "1.5"});
+    const std::string pty = sim.read_line(10.0);
+    REQUIRE(pty.rfind("PTY ", 0) == 0);
+    boost::asio::io_context io;
+    bridge::AttuneBoard board(io, pty.substr(4));
+    std::vector<std::string> details;
+    board.start({}, [&](bridge::LinkState, const std::string& d) { details.push_back(d); });
+    auto has = [&](const std::string& d) { return std::find(details.begin(), details.end(), d) != details.end(); };
+    REQUIRE(attune::test::run_until(io, 15.0, nullptr, [&] { return has("ECG electrodes on"); }));
+    board.stop();
+    const auto off = std::find(details.begin(), details.end(), "ECG electrode off");
+    REQUIRE(off != details.end());
+    CHECK(std::find(off, details.end(), "ECG electrodes on") != details.end());
+}
+
+TEST_CASE("firmware_changes_its_ecg_rate_on_set_rate", "[serial][firmware][simavr]") {
+    BoardSim sim({"--speed", "2"});
+    const std::string pty = sim.read_line(10.0);
+    REQUIRE(pty.rfind("PTY ", 0) == 0);
+    boost::asio::io_context io;
+    bridge::AttuneBoard board(io, pty.substr(4));
+    std::vector<attune::signal::SampleChunk> ecg;
+    board.start([&](const attune::signal::SampleChunk& c) { if (c.channel == 0) ecg.push_back(c); }, {});
+    REQUIRE(attune::test::run_until(io, 10.0, nullptr, [&] { return ecg.size() >= 10; }));
+    board.send_set_rate(0, 500);
+    REQUIRE(attune::test::run_until(io, 10.0, nullptr, [&] { return !ecg.empty() && ecg.back().rate_hz == 500.0; }));
+    const std::size_t switched = ecg.size() - 1;
+    REQUIRE(attune::test::run_until(io, 10.0, nullptr, [&] { return ecg.size() >= switched + 50; }));
+    board.stop();
+    CHECK(board.info().channels[0].rate_hz == 500.0);
+    CHECK(board.info().channels[1].rate_hz == 50.0);
+    CHECK(ecg[switched].gap_before);  // counters restarted: a new stretch of data
+    std::size_t n500 = 0;
+    for (std::size_t i = switched; i < ecg.size(); ++i) {
+        CHECK(ecg[i].rate_hz == 500.0);
+        if (i > switched) CHECK_FALSE(ecg[i].gap_before);
+        n500 += ecg[i].values.size();
+    }
+    CHECK(n500 >= 500);
+    CHECK(board.stats().samples_lost == 0);
 }
 
 #endif  // ATTUNE_BOARD_SIM
