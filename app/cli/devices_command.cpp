@@ -12,12 +12,19 @@
 
 #include "attune/bridge/serial_ports.hpp"
 #include "command_registry.hpp"
+#ifdef ATTUNE_HAVE_BLE
+#include <boost/asio/io_context.hpp>
+#include <stdexcept>
+
+#include "attune/bridge/ble/ble_discovery.hpp"
+#endif
 
 namespace attune::cli {
 namespace {
 
 struct DevicesOptions {
     bool serial = false;
+    bool ble = false;
     bool json = false;
     double scan_seconds = 5.0;  // for sources that scan (BLE)
 };
@@ -55,6 +62,34 @@ std::vector<DeviceListing> list_serial(const DevicesOptions&) {
     return out;
 }
 
+#ifdef ATTUNE_HAVE_BLE
+// Heart-rate straps through BlueZ (scans scan_seconds). Without --ble, a machine without BlueZ
+// or an adapter is simply skipped; with --ble it is an error with the reason.
+std::vector<DeviceListing> list_ble(const DevicesOptions& opts) {
+    boost::asio::io_context io;
+    const auto result = bridge::ble::list_ble_devices(io, {opts.scan_seconds, false});
+    if (!result.error.empty()) {
+        if (opts.ble) throw std::runtime_error(result.error);
+        return {};
+    }
+    std::vector<DeviceListing> out;
+    for (const auto& b : result.devices) {
+        DeviceListing d;
+        d.source = "ble";
+        d.address = b.address;
+        d.name = b.name;
+        d.details = "RSSI " + (b.rssi_dbm ? std::to_string(*b.rssi_dbm) + " dBm" : std::string("-")) + ", battery " +
+                    (b.battery_percent ? std::to_string(*b.battery_percent) + " %" : std::string("-")) +
+                    (b.connected ? ", connected" : "");
+        d.likely = b.is_polar_h10() ? "Polar H10 (heart rate, RR, raw ECG 130 Hz, accelerometer)"
+                                    : "heart-rate strap (heart rate, RR intervals)";
+        d.spec = b.spec();
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+#endif
+
 struct Source {
     const char* name;
     bool DevicesOptions::*enabled;
@@ -64,6 +99,9 @@ struct Source {
 const std::vector<Source>& sources() {
     static const std::vector<Source> all = {
         {"serial", &DevicesOptions::serial, list_serial},
+#ifdef ATTUNE_HAVE_BLE
+        {"ble", &DevicesOptions::ble, list_ble},
+#endif
     };
     return all;
 }
@@ -113,6 +151,8 @@ const Registration kDevices{
     [](CLI::App& sub) -> Runner {
         auto opts = std::make_shared<DevicesOptions>();
         sub.add_flag("--serial", opts->serial, "Serial ports only");
+        sub.add_flag("--ble", opts->ble, "Bluetooth LE heart-rate straps only (scans --scan seconds)");
+        sub.add_option("--scan", opts->scan_seconds, "BLE scan time in seconds")->capture_default_str();
         sub.add_flag("--json", opts->json, "Machine-readable output");
         return [opts] { return run_devices(*opts); };
     }};
