@@ -59,6 +59,10 @@ void CsvRecorder::on_chunk(signal::Partner partner, const signal::SampleChunk& c
     for (std::size_t i = 0; i < chunk.values.size(); ++i) f << chunk.time_of(i) << ',' << chunk.values[i] << '\n';
 }
 
+void CsvRecorder::on_beats(signal::Partner partner, const std::vector<signal::Beat>& beats) {
+    beat_counts_[index_of(partner)] += beats.size();
+}
+
 void CsvRecorder::on_event(const SessionEvent& e) {
     events_ << e.time_s << ',' << csv_field(e.kind) << ',' << partner_label(e.partner) << ','
             << csv_field(e.text) << '\n';
@@ -94,7 +98,7 @@ void CsvRecorder::finish(const Engine& engine) {
         const auto& info = engine.device_info(partner);
         nlohmann::json j;
         j["device"] = info.kind + ":" + info.address;
-        j["beats"] = engine.pipeline(partner).beats().size();
+        j["beats"] = beat_counts_[p];
         j["mean_hr_bpm"] = hr_seconds_[p] > 0 ? hr_sum_[p] / hr_seconds_[p] : 0.0;
         summary["partners"][std::string(signal::partner_letter(partner))] = j;
         if (const auto* sim = dynamic_cast<const SimulatedDevice*>(engine.device(partner))) {

@@ -2,25 +2,38 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <utility>
 
 namespace attune::session {
 namespace {
 constexpr double kEcgTraceSeconds = 6.0;
 constexpr double kRespTraceSeconds = 30.0;
-constexpr double kHrTraceSeconds = 300.0;  // 1 Hz
+constexpr std::size_t kHrTraceSeconds = 300;  // 1 Hz
+constexpr std::size_t kBeatsKept = 600;       // a few minutes: enough for views and dyad metrics
+constexpr double kStaleAfterS = 3.0;
+
+bool finite(double v) { return std::isfinite(v); }
+
+// True when a regular chunk does not continue where the previous one ended.
+bool discontinuous(const signal::SampleChunk& chunk, double expected_t) {
+    return chunk.gap_before || (expected_t >= 0.0 && std::abs(chunk.t0_s - expected_t) > 2.0 / chunk.rate_hz);
+}
 }  // namespace
 
-PartnerPipeline::PartnerPipeline(signal::Partner partner, std::string name)
-    : partner_(partner), name_(std::move(name)), hr_trace_(static_cast<std::size_t>(kHrTraceSeconds)) {}
+PartnerPipeline::PartnerPipeline(signal::Partner partner, std::string name, signal::ArousalConfig arousal)
+    : partner_(partner), name_(std::move(name)), arousal_(arousal), hr_trace_(kHrTraceSeconds) {}
 
 void PartnerPipeline::attach(const std::vector<signal::ChannelSpec>& channels, std::string device_label) {
     channels_ = channels;
     device_ = std::move(device_label);
     for (const auto& c : channels_) {
-        if (c.kind == signal::ChannelKind::Ecg) {
+        if (c.kind == signal::ChannelKind::Ecg && c.rate_hz >= signal::kEcgMinFsHz && !ecg_) {
+            ecg_ = std::make_unique<signal::Pantompkins1985>(c.rate_hz);
             ecg_trace_rate_ = c.rate_hz;
             ecg_trace_ = TraceBuffer(static_cast<std::size_t>(c.rate_hz * kEcgTraceSeconds));
-        } else if (c.kind == signal::ChannelKind::Respiration) {
+        } else if (c.kind == signal::ChannelKind::Respiration && c.rate_hz >= 4.0 && !rsp_) {
+            rsp_ = std::make_unique<signal::RspProcessor>(signal::RspConfig{}, signal::Hz{c.rate_hz});
             resp_trace_rate_ = c.rate_hz;
             resp_trace_ = TraceBuffer(static_cast<std::size_t>(c.rate_hz * kRespTraceSeconds));
         }
@@ -28,100 +41,191 @@ void PartnerPipeline::attach(const std::vector<signal::ChannelSpec>& channels, s
 }
 
 void PartnerPipeline::push(const signal::SampleChunk& chunk) {
-    if (chunk.channel >= channels_.size()) return;
+    if (chunk.channel >= channels_.size() || chunk.values.empty()) return;
     const auto kind = channels_[chunk.channel].kind;
+    switch (kind) {
+        case signal::ChannelKind::Ecg: push_ecg(chunk); break;
+        case signal::ChannelKind::Respiration: push_resp(chunk); break;
+        case signal::ChannelKind::AccX: push_acc(0, chunk); break;
+        case signal::ChannelKind::AccY: push_acc(1, chunk); break;
+        case signal::ChannelKind::AccZ: push_acc(2, chunk); break;
+        case signal::ChannelKind::RrInterval:
+            // A strap's RR intervals are beats already (times rebuilt by the driver).
+            for (std::size_t i = 0; i < chunk.values.size(); ++i) {
+                const double rr = chunk.values[i];
+                if (!finite(rr)) continue;
+                const bool plausible = rr >= 250.0 && rr <= 2500.0;
+                add_beat({chunk.time_of(i), chunk.gap_before && i == 0 ? 0.0 : rr, 0.0f,
+                          plausible ? signal::BeatQuality::Good : signal::BeatQuality::Artifact});
+            }
+            break;
+        case signal::ChannelKind::HeartRate: {
+            const double hr = chunk.values.back();
+            if (finite(hr) && hr >= 25.0 && hr <= 250.0) {  // a 300-bpm reading is not a heart rate
+                device_hr_bpm_ = hr;
+                device_hr_t_ = chunk.time_of(chunk.values.size() - 1);
+            }
+            break;
+        }
+        default: break;
+    }
+    last_data_t_ = std::max(last_data_t_, chunk.time_of(chunk.values.size() - 1));
+}
+
+void PartnerPipeline::push_ecg(const signal::SampleChunk& chunk) {
+    for (float v : chunk.values) ecg_trace_.push(std::isfinite(v) ? v : 0.0f);
+    if (!ecg_ || chunk.rate_hz <= 0.0) return;
+    if (ecg_next_t_ < 0.0 || discontinuous(chunk, ecg_next_t_)) {
+        ecg_->reset();  // never bridge a gap with invented beats: start the detector afresh
+        ecg_t0_ = chunk.t0_s;
+    }
+    for (float v : chunk.values) {
+        if (!ecg_->push(v)) continue;
+        for (const auto& b : ecg_->ready_beats()) {
+            signal::Beat beat = b;
+            beat.time_s += ecg_t0_;
+            add_beat(beat);
+        }
+        if (const auto* q = ecg_->ready_quality()) ecg_sqi_ = q->sqi;
+    }
+    ecg_next_t_ = chunk.t0_s + static_cast<double>(chunk.values.size()) / chunk.rate_hz;
+}
+
+void PartnerPipeline::push_resp(const signal::SampleChunk& chunk) {
+    for (float v : chunk.values) resp_trace_.push(std::isfinite(v) ? v : 0.0f);
+    if (!rsp_ || chunk.rate_hz <= 0.0) return;
+    if (rsp_next_t_ >= 0.0 && discontinuous(chunk, rsp_next_t_)) rsp_->reset();
     for (std::size_t i = 0; i < chunk.values.size(); ++i) {
         const double t = chunk.time_of(i);
-        const float v = chunk.values[i];
-        if (!std::isfinite(v)) continue;  // corrupt sample: skip rather than poison the filters
-        last_data_t_ = std::max(last_data_t_, t);
-        if (kind == signal::ChannelKind::Ecg) push_ecg(v, t);
-        else if (kind == signal::ChannelKind::Respiration) push_resp(v, t);
-        else if (kind == signal::ChannelKind::RrInterval && v > 250.0f && v < 2500.0f)
-            beats_.push_back({t, v});
-    }
-}
-
-void PartnerPipeline::push_ecg(float v, double t) {
-    ecg_trace_.push(v);
-    const double slope = v - ecg_prev_;
-    ecg_prev_ = v;
-    const double energy = slope * slope;
-    energy_avg_ += (energy - energy_avg_) * 0.002;
-    energy_peak_ = std::max(energy_peak_ * 0.9995, energy);
-    const bool above = energy > std::max(8.0 * energy_avg_, 0.3 * energy_peak_);
-    if (above && t - last_beat_t_ > 0.25) {
-        if (candidate_t_ < 0.0 || v > candidate_v_) { candidate_t_ = t; candidate_v_ = v; }
-    } else if (candidate_t_ >= 0.0 && t - candidate_t_ > 0.08) {
-        const double rr = last_beat_t_ >= 0.0 ? (candidate_t_ - last_beat_t_) * 1000.0 : 0.0;
-        beats_.push_back({candidate_t_, rr});
-        last_beat_t_ = candidate_t_;
-        candidate_t_ = -1.0;
-    }
-}
-
-void PartnerPipeline::push_resp(float v, double t) {
-    resp_trace_.push(v);
-    if (!resp_init_) { resp_mean_ = resp_min_ = resp_max_ = v; resp_init_ = true; }
-    const double alpha = resp_trace_rate_ > 0.0 ? 1.0 / (resp_trace_rate_ * 10.0) : 0.01;
-    resp_mean_ += (v - resp_mean_) * alpha;
-    resp_min_ = std::min(v * 1.0, resp_min_ + (resp_max_ - resp_min_) * alpha * 0.2);
-    resp_max_ = std::max(v * 1.0, resp_max_ - (resp_max_ - resp_min_) * alpha * 0.2);
-    const double dev = v - resp_mean_;
-    const double hysteresis = 0.1 * (resp_max_ - resp_min_);
-    if (!inhaling_ && dev > hysteresis && resp_prev_dev_ <= hysteresis) {
-        inhaling_ = true;
-        if (last_inhale_t_ >= 0.0) {
-            const double period = t - last_inhale_t_;
-            if (period > 1.5 && period < 20.0) {
-                const double rate = 60.0 / period;
-                resp_rate_bpm_ = resp_rate_bpm_ > 0.0 ? 0.7 * resp_rate_bpm_ + 0.3 * rate : rate;
+        rsp_last_t_ = t;
+        const auto event = rsp_->push(t, chunk.values[i]);
+        if (!event || event->artifact) continue;
+        const bool inhale = event->kind == signal::RspEventKind::Inhale;
+        new_breaths_.push_back({event->time_s, inhale});
+        if (inhale) {
+            if (last_inhale_t_ >= 0.0) {
+                breath_intervals_.push_back(event->time_s - last_inhale_t_);
+                if (breath_intervals_.size() > 6) breath_intervals_.pop_front();
             }
+            last_inhale_t_ = event->time_s;
         }
-        last_inhale_t_ = t;
-    } else if (inhaling_ && dev < -hysteresis) {
-        inhaling_ = false;
     }
-    resp_prev_dev_ = dev;
-    resp_last_ = v;
+    rsp_next_t_ = chunk.t0_s + static_cast<double>(chunk.values.size()) / chunk.rate_hz;
+}
+
+void PartnerPipeline::push_acc(std::size_t axis, const signal::SampleChunk& chunk) {
+    acc_last_[axis] = chunk.values.back();
+    if (axis != 2) return;  // one magnitude per z sample: the axes arrive together
+    for (float z : chunk.values) {
+        const double m = std::sqrt(double(acc_last_[0]) * acc_last_[0] + double(acc_last_[1]) * acc_last_[1] +
+                                   double(z) * z);
+        acc_sum_ += m;
+        acc_sum_sq_ += m * m;
+        ++acc_count_;
+    }
+}
+
+void PartnerPipeline::add_beat(const signal::Beat& beat) {
+    hr_tracker_.push(beat);
+    const bool good = beat.quality == signal::BeatQuality::Good && beat.rr_ms > 0.0;
+    if (good) {
+        rolling_hrv_.push(beat.time_s, beat.rr_ms, last_beat_t_ >= 0.0);
+        coherence_.push(beat.time_s, beat.rr_ms);
+    }
+    last_beat_t_ = good ? beat.time_s : -1.0;
+    beats_.push_back(beat);
+    if (beats_.size() > kBeatsKept) beats_.erase(beats_.begin(), beats_.begin() + kBeatsKept / 2);
+    new_beats_.push_back(beat);
+}
+
+void PartnerPipeline::second_tick(double t) {
+    signal::ArousalFeatures f;
+    const auto hr = hr_tracker_.at(t);
+    const bool device_hr_fresh = device_hr_t_ >= 0.0 && t - device_hr_t_ < kStaleAfterS;
+    if (hr.smoothed_bpm > 0.0) f.hr_bpm = hr.smoothed_bpm;
+    else if (device_hr_fresh) f.hr_bpm = device_hr_bpm_;
+    const auto hrv = rolling_hrv_.metrics();
+    if (hrv.valid && hrv.count >= 10) f.rmssd_ms = hrv.rmssd_ms;
+    f.heart_quality = ecg_ ? ecg_sqi_ : (finite(f.hr_bpm) ? 1.0 : 0.0);
+
+    double resp_quality = 0.0;
+    if (rsp_ && rsp_last_t_ >= 0.0 && t - rsp_last_t_ < kStaleAfterS) {
+        resp_quality = rsp_->quality().index;
+        if (rsp_->rate_bpm() > 0.0) f.resp_rate_bpm = rsp_->rate_bpm();
+        if (rsp_->amplitude() > 0.0) f.resp_depth = rsp_->amplitude();
+        if (breath_intervals_.size() >= 3) {
+            const double mean = std::accumulate(breath_intervals_.begin(), breath_intervals_.end(), 0.0) /
+                                static_cast<double>(breath_intervals_.size());
+            double var = 0.0;
+            for (double v : breath_intervals_) var += (v - mean) * (v - mean);
+            f.resp_irregularity = std::sqrt(var / static_cast<double>(breath_intervals_.size())) / mean;
+        }
+    }
+    f.resp_quality = resp_quality;
+    if (acc_count_ > 0) {
+        const double mean = acc_sum_ / static_cast<double>(acc_count_);
+        movement_mg_ = std::sqrt(std::max(0.0, acc_sum_sq_ / static_cast<double>(acc_count_) - mean * mean));
+        acc_sum_ = acc_sum_sq_ = 0.0;
+        acc_count_ = 0;
+    }
+    f.movement_mg = movement_mg_;
+
+    const auto& out = arousal_.update(f);
+    second_.time_s = t;
+    second_.hr_bpm = finite(f.hr_bpm) ? f.hr_bpm : 0.0;
+    second_.rmssd_ms = finite(f.rmssd_ms) ? f.rmssd_ms : 0.0;
+    second_.coherence = coherence_.latest().valid ? coherence_.latest().ratio : 0.0;
+    second_.resp_rate_bpm = finite(f.resp_rate_bpm) ? f.resp_rate_bpm : 0.0;
+    second_.resp_amplitude = finite(f.resp_depth) ? f.resp_depth : 0.0;
+    const bool heart_fresh = finite(f.hr_bpm);
+    second_.quality = heart_fresh ? std::min(1.0, f.heart_quality) : 0.0;
+    second_.arousal = out.level;
+    second_.arousal_state = out.state;
+    second_.calibrating = out.calibrating;
 }
 
 void PartnerPipeline::update(double now_s) {
     now_s_ = now_s;
-    // Heart rate and RMSSD over the beats of the last 30 s with plausible intervals.
-    double sum_rr = 0.0, sum_sq = 0.0, prev_rr = 0.0;
-    int n = 0, n_diff = 0;
-    for (auto it = beats_.rbegin(); it != beats_.rend() && it->time_s > now_s - 30.0; ++it) {
-        if (it->rr_ms < 300.0 || it->rr_ms > 2000.0) continue;
-        sum_rr += it->rr_ms;
-        ++n;
-        if (prev_rr > 0.0) { sum_sq += (it->rr_ms - prev_rr) * (it->rr_ms - prev_rr); ++n_diff; }
-        prev_rr = it->rr_ms;
+    while (next_second_ <= now_s) {
+        second_tick(next_second_);
+        hr_trace_.push(static_cast<float>(second_.hr_bpm));
+        next_second_ += 1.0;
     }
-    hr_bpm_ = n >= 3 ? 60000.0 / (sum_rr / n) : 0.0;
-    rmssd_ms_ = n_diff >= 2 ? std::sqrt(sum_sq / n_diff) : 0.0;
-    while (next_hr_sample_t_ <= now_s) {
-        hr_trace_.push(static_cast<float>(hr_bpm_));
-        next_hr_sample_t_ += 1.0;
-    }
-    // Bound memory: the live pipeline keeps ten minutes of beats (the recorder keeps them all).
-    if (beats_.size() > 2000) beats_.erase(beats_.begin(), beats_.begin() + 1000);
+}
+
+std::vector<signal::Beat> PartnerPipeline::take_new_beats() { return std::exchange(new_beats_, {}); }
+std::vector<BreathRecord> PartnerPipeline::take_new_breaths() { return std::exchange(new_breaths_, {}); }
+
+std::optional<double> PartnerPipeline::resp_phase_angle() const {
+    if (!rsp_ || rsp_last_t_ < 0.0 || now_s_ - rsp_last_t_ > kStaleAfterS) return std::nullopt;
+    const auto phase = rsp_->phase();
+    if (!phase.valid) return std::nullopt;
+    return phase.angle_rad;
 }
 
 void PartnerPipeline::fill_view(PartnerView& view) const {
     view.name = name_;
     view.device = device_;
     view.link = link_;
-    const bool fresh = last_data_t_ >= 0.0 && now_s_ - last_data_t_ < 3.0;
-    view.has_signal = fresh && hr_bpm_ > 0.0;
-    view.hr_bpm = hr_bpm_;
-    view.rmssd_ms = rmssd_ms_;
-    view.resp_rate_bpm = resp_rate_bpm_;
-    const double span = std::max(1e-6, resp_max_ - resp_min_);
-    view.resp_size = std::clamp((resp_last_ - resp_min_) / span, 0.0, 1.0);
-    view.inhaling = inhaling_;
-    view.quality = fresh ? 1.0 : 0.0;
-    view.quality_hint = fresh ? "" : "waiting for signal";
+    const bool fresh = last_data_t_ >= 0.0 && now_s_ - last_data_t_ < kStaleAfterS;
+    view.has_signal = fresh && second_.hr_bpm > 0.0;
+    view.hr_bpm = second_.hr_bpm;
+    view.rmssd_ms = second_.rmssd_ms;
+    view.resp_rate_bpm = second_.resp_rate_bpm;
+    if (rsp_) {
+        const auto phase = rsp_->phase();
+        view.inhaling = phase.valid && phase.inspiration;
+        view.resp_size = !phase.valid ? 0.0 : phase.inspiration ? phase.completion : 1.0 - phase.completion;
+    }
+    view.arousal = second_.arousal;
+    view.arousal_state = std::string(signal::to_string(second_.arousal_state));
+    view.quality = fresh ? second_.quality : 0.0;
+    // A loose strap shows as a gentle hint, never as a number jumping about.
+    if (!fresh) view.quality_hint = last_data_t_ < 0.0 ? "waiting for the sensor" : "sensor signal lost";
+    else if (second_.hr_bpm <= 0.0) view.quality_hint = "finding the heartbeat";
+    else if (second_.quality < 0.5) view.quality_hint = "check the chest strap";
+    else if (second_.calibrating) view.quality_hint = "learning your calm baseline";
+    else view.quality_hint.clear();
     view.ecg = {ecg_trace_.linear(), ecg_trace_rate_};
     view.resp = {resp_trace_.linear(), resp_trace_rate_};
     view.hr = {hr_trace_.linear(), 1.0};

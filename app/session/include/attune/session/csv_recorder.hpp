@@ -22,6 +22,7 @@ public:
     void on_chunk(signal::Partner partner, const signal::SampleChunk& chunk) override;
     void on_event(const SessionEvent& event) override;
     void on_tick(const Snapshot& snapshot) override;
+    void on_beats(signal::Partner partner, const std::vector<signal::Beat>& beats) override;
 
     // Writes summary.json (and ground truth for simulated partners). Call once, at the end.
     void finish(const Engine& engine);
@@ -36,6 +37,7 @@ private:
     double last_tick_s_ = 0.0;
     std::array<double, signal::kPartnerCount> hr_sum_{}, hr_seconds_{};
     double next_second_ = 1.0;
+    std::array<std::size_t, signal::kPartnerCount> beat_counts_{};
 };
 
 }  // namespace attune::session
