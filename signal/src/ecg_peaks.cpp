@@ -370,6 +370,7 @@ void Pantompkins1985::end_learning() noexcept {
 }
 
 void Pantompkins1985::classify(const Candidate& c) noexcept {
+    if (spki_ > 0.0 && c.height > kBigPeakFraction * spki_) ++blk_big_peaks_;
     if (have_beat_ && c.mwi_index - last_beat_mwi_ < refractory_) return;
     const double thr1 = threshold1();
     if (c.height > thr1) {
@@ -435,6 +436,7 @@ void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
         const double height = std::max(pos, neg);
         qrs_height_ = qrs_height_ > 0.0 ? 0.875 * qrs_height_ + 0.125 * std::min(height, 3.0 * qrs_height_) : height;
     }
+    if (!searchback) ++blk_beats_;
     have_beat_ = true;
     last_beat_mwi_ = c.mwi_index;
     last_beat_sample_ = sample;
@@ -562,6 +564,9 @@ void Pantompkins1985::close_block() noexcept {
         // Noise peaks up to a quarter of the QRS level are ordinary (P waves, small T waves).
         q.sqi = static_cast<float>(std::clamp(1.0 - (noise - 0.25) / 0.75, 0.0, 1.0));
     }
+    q.extra_peaks = static_cast<std::uint16_t>(std::clamp<std::int64_t>(blk_big_peaks_ - blk_beats_, 0, 65535));
+    q.noise = static_cast<float>(noise);
+    q.floor = static_cast<float>(spki_ > 0.0 ? blk_mwi_min_ / spki_ : 0.0);
     quality_ = q;
     quality_ready_ = true;
     last_block_noise_ = noise;
@@ -571,6 +576,7 @@ void Pantompkins1985::close_block() noexcept {
     block_end_ = static_cast<std::int64_t>(std::ceil(static_cast<double>(block_index_ + 1) * fs_));
     blk_finite_ = 0;
     blk_noise_peak_ = 0.0;
+    blk_big_peaks_ = blk_beats_ = 0;
     blk_clip_ = blk_non_finite_ = blk_jump_ = false;
 }
 

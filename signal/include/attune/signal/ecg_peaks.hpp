@@ -77,6 +77,9 @@ struct QualitySecond {
     bool jumps = false;       // wrap-around / rail steps
     bool non_finite = false;
     bool noisy = false;
+    float noise = 0.0f;               // noise measure (see banner); >= noisy_fraction = noisy
+    float floor = 0.0f;               // lowest integral value / QRS level
+    std::uint16_t extra_peaks = 0;    // large integral peaks beyond the beats accepted
 };
 
 namespace ecg_detail {
@@ -227,6 +230,8 @@ private:
     std::int64_t blk_finite_ = 0;
     std::int64_t last_artifact_ = INT64_MIN / 2;  // sample of the latest rail/flat/jump event
     double last_block_noise_ = 0.0;
+    std::int64_t blk_big_peaks_ = 0, blk_beats_ = 0;
+    static constexpr double kBigPeakFraction = 0.3;
 };
 
 // Batch form: the same detector over a whole recording (sample i at time i / fs).

@@ -38,12 +38,13 @@
 //      on_row are published with ctx.publish_beat() and reach on_beat() of every stage at once);
 //      then, once the stream has passed second k + 1 + kTimelineLagS, on_second(k, row) of every
 //      stage in order, so later stages read what earlier ones wrote in the same row.
-//      At the end: the remaining seconds, then finish().
+//      At the end: finish_input() of every stage, the remaining seconds, then finish().
 //
 // [SECTION] Time
 //   Row time is `--time` column (seconds) when given, else row index / fs. Timeline row k
 //   covers [k, k+1) s from the first sample; its time_s is k. Stages whose data runs on another
-//   clock (RR-only input: cumulative RR) report how far they have got with horizon_s().
+//   clock (RR-only input: cumulative RR) report how far they have got with horizon_s(); when
+//   any stage does, the timeline follows the smallest horizon instead of the row time.
 #pragma once
 
 #include <cstddef>
@@ -134,7 +135,9 @@ public:
     virtual void on_second(TimelineRow& row) = 0;
     // Seconds of data this stage has fully seen (default: it follows the rows).
     virtual std::optional<double> horizon_s() const { return std::nullopt; }
-    // End of input: write whole-recording outputs, close files.
+    // End of the rows, before the last timeline rows: flush detectors (pending beats).
+    virtual void finish_input() {}
+    // After the last timeline row: write whole-recording outputs, close files.
     virtual void finish() = 0;
 };
 

@@ -1,0 +1,58 @@
+// Accuracy of the ECG R-peak detector on annotated recordings (MIT-BIH Arrhythmia, Noise Stress
+// Test) and against a chest strap's own RR intervals (Polar H10). Used by `attune bench
+// accuracy`, `attune score-beats` and the accuracy tests, so users can compare detectors too.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "attune/signal/beat_scoring.hpp"
+#include "attune/signal/ecg_peaks.hpp"
+
+namespace attune::session {
+
+// A record in the shared data folder: <name>_ecg.csv (column `column`) + <name>_beats.csv.
+struct AnnotatedRecord {
+    std::string name;       // e.g. "mitdb_100"
+    std::string column;     // ECG column
+    double fs_hz = 360.0;
+    double required = 0.995;  // required Se and +P (the project's acceptance figure)
+};
+
+// The records the project is accepted on: clean/arrhythmic (99.5 %), noisy (97 %), 6 dB (90 %).
+std::vector<AnnotatedRecord> standard_ecg_records();
+
+struct RecordScore {
+    std::string name;
+    signal::BeatScore all;       // every reference beat, every non-artifact detection
+    signal::BeatScore readable;  // seconds the quality index calls unreadable excluded
+    double duration_s = 0.0;
+    double unreadable_s = 0.0;   // seconds with SQI < kReadableSqi
+    std::size_t artifact_beats = 0;
+};
+
+// SQI below which a second counts as unreadable for the `readable` score.
+constexpr float kReadableSqi = 0.5f;
+
+// Loads a numeric CSV column (throws CsvError / std::runtime_error with a clear message).
+std::vector<double> load_column(const std::filesystem::path& csv, const std::string& column);
+// Reference beat times (s) of <name>_beats.csv: rows with is_beat == 1 when that column exists.
+std::vector<double> load_reference_beats(const std::filesystem::path& beats_csv);
+
+RecordScore score_ecg_record(const std::filesystem::path& data_dir, const AnnotatedRecord& record,
+                             const signal::EcgPeaksConfig& config = {});
+
+// Detected RR against the strap's RR (polar_h10_a_*): beats matched after aligning the strap's
+// cumulative RR with the detections; an interval counts when both ends matched.
+struct StrapRrComparison {
+    signal::BeatScore beats;
+    std::size_t intervals = 0;
+    std::size_t within_10ms = 0;
+    double offset_s = 0.0;  // strap time - detector time
+    double fraction_within() const { return intervals ? static_cast<double>(within_10ms) / static_cast<double>(intervals) : 0.0; }
+};
+StrapRrComparison compare_polar_h10_rr(const std::filesystem::path& data_dir,
+                                       const signal::EcgPeaksConfig& config = {});
+
+}  // namespace attune::session
