@@ -36,10 +36,12 @@ constexpr double kKeepBehind_s = 2.5;       // PPG pulses reach back this far
 constexpr double kMaxSpan_s = 6.0 * 3600.0;
 
 // Physiology constants (see docs/parts/sim.md for the sources).
-constexpr double kCalmHrDrop_bpm = 4.0;        // slow paced breathing lowers HR by up to this
+constexpr double kCalmHrDrop_bpm = 5.0;        // slow paced breathing lowers HR by up to this
 constexpr double kCalmVagalGain = 0.3;         // ... and raises vagal modulation by 30 %
 constexpr double kCalmArousalRelief = 0.4;     // ... and damps an arousal episode by 40 %
 constexpr double kVagalHalfArousal_bpm = 12.0; // vagal modulation halves at +12 bpm arousal
+constexpr double kRsaLeadFraction = 0.2;      // inspiratory drive leads volume by 1/5 breath
+constexpr double kRsaLeadMax_s = 1.0;
 constexpr double kEdrGain = 0.1;               // QRS amplitude change per unit lung volume
 constexpr double kRailMv = 5.0;                // where a lead-off ECG front end saturates
 constexpr double kEcgNoiseMv = 0.008;
@@ -219,10 +221,14 @@ struct PartnerModel::State {
         return breaths.back();
     }
 
-    // Lung volume relative to a normal breath's mean: what drives RSA and the EDR/RIIV.
-    double breathing_drive(double t) const noexcept {
-        return sim::breath_volume(breath_at(t), t) / profile.resp_depth - shape_mean;
+    // Lung volume relative to its own breath's mean, in units of a normal breath: zero-mean
+    // whatever the depth, so deep paced breaths or sighs do not shift the mean heart rate.
+    double centred_volume(const sim::BreathCycle& cycle, double t) const noexcept {
+        return (sim::breath_volume(cycle, t) - shape_mean * cycle.depth) / profile.resp_depth;
     }
+
+    // What the EDR (QRS amplitude) and RIIV (PPG baseline) follow: lung volume now.
+    double breathing_drive(double t) const noexcept { return centred_volume(breath_at(t), t); }
 
     // The sinus node's instantaneous interval (ms): mean rate from rest, arousal and calm,
     // minus vagal RSA (HR up while lungs fill) and Mayer waves, plus slow drift.
@@ -232,11 +238,19 @@ struct PartnerModel::State {
         const double hr = std::max(30.0, profile.resting_hr_bpm + arousal - kCalmHrDrop_bpm * g.calm);
         const double vagal = profile.rmssd_scale * (1.0 + kCalmVagalGain * g.calm) /
                              (1.0 + std::max(0.0, arousal) / kVagalHalfArousal_bpm);
-        const sim::BreathCycle& cycle = breath_at(t);
-        const double drive = sim::breath_volume(cycle, t) / profile.resp_depth - shape_mean;
+        // RSA follows the central inspiratory drive (vagal gating), which leads lung volume:
+        // read the volume a fifth of a breath (at most 1 s) ahead, so HR rises while
+        // inhaling and the RR interval ending at a beat is already short during inhalation.
+        const double t_drive = t + std::min(kRsaLeadMax_s, kRsaLeadFraction * breath_at(t).period_s());
+        const sim::BreathCycle& cycle = breath_at(t_drive);
+        const double drive = centred_volume(cycle, t_drive);
         const double rsa_ms = 2.0 * profile.rsa_resonance_ms * sim::rsa_gain(cycle.rate_bpm() / 60.0) * drive;
-        const double rr = 60000.0 / hr + g.vlf_ms - vagal * (rsa_ms + profile.lf_ms * g.lf);
-        return std::clamp(rr, 300.0, 2000.0);
+        // Modulations are RR changes (ms) but are applied to the rate, so that large swings
+        // at resonant breathing do not raise the mean heart rate (1/RR is convex).
+        const double rr_mean = 60000.0 / hr;
+        const double shortening_ms = vagal * (rsa_ms + profile.lf_ms * g.lf) - g.vlf_ms;
+        const double rate_factor = std::clamp(1.0 + shortening_ms / rr_mean, 0.4, 2.5);
+        return std::clamp(rr_mean / rate_factor, 300.0, 2000.0);
     }
 
     // ---- [SECTION] planning ahead -----------------------------------------------------
@@ -249,11 +263,12 @@ struct PartnerModel::State {
                                                   artifacts.covers(ArtifactKind::Speech, onset)));
         }
         while (grid.next_time() <= t + kGridAhead_s) {
-            // Slow, regular breathing below one's own rate builds calm; sighs and speech
-            // say nothing about it.
+            // Slow, regular breathing well below one's own rate builds calm (full calm at
+            // 40 % below; natural breath-to-breath variability stays in the dead band);
+            // sighs and speech say nothing about it.
             const sim::BreathCycle& cycle = breath_at(grid.next_time());
             if (cycle.kind == BreathKind::Normal)
-                calm_target = (profile.resp_rate_bpm - cycle.rate_bpm()) / (0.4 * profile.resp_rate_bpm);
+                calm_target = (0.9 * profile.resp_rate_bpm - cycle.rate_bpm()) / (0.3 * profile.resp_rate_bpm);
             grid.push(calm_target);
         }
         while (beats.back().time_s < t + kBeatsAhead_s) {

@@ -93,7 +93,7 @@ BreathCycle BreathingModel::plan_next(double arousal_bpm, bool speech) noexcept 
     period = pull_onto_pacer(next_onset_s_, period, closeness);
 
     const double arousal_depth = std::max(0.5, 1.0 - kArousalDepthPerBpm * arousal_bpm);
-    const double slow_depth = std::clamp(std::sqrt(profile_.resp_rate_bpm / rate_bpm_), 0.7, 1.8);
+    const double slow_depth = std::clamp(std::sqrt(profile_.resp_rate_bpm / rate_bpm_), 0.7, 1.5);
     double depth = profile_.resp_depth * arousal_depth * slow_depth *
                    std::clamp(1.0 + kDepthCv * rng_.normal(), 0.6, 1.5);
 

@@ -40,10 +40,10 @@ const EcgMorphology& pvc_morphology() noexcept {
     // Ventricular origin: no P wave, slow cell-to-cell conduction gives a wide (> 120 ms),
     // tall QRS, and repolarisation runs the other way (T opposite to the QRS).
     static const EcgMorphology m{{{0.0, 0.0, 0.1, 0.0},
-                                  {-10.0 * kDeg, -1.0, 0.15, 0.5},
-                                  {5.0 * kDeg, 5.5, 0.28, 0.0},
-                                  {32.0 * kDeg, -4.0, 0.22, 0.5},
-                                  {115.0 * kDeg, -0.7, 0.45, 0.25}}};
+                                  {-20.0 * kDeg, -0.6, 0.2, 0.5},
+                                  {5.0 * kDeg, 3.2, 0.4, 0.0},
+                                  {48.0 * kDeg, -2.2, 0.3, 0.5},
+                                  {125.0 * kDeg, -0.6, 0.5, 0.25}}};
     return m;
 }
 

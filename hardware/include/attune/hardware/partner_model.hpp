@@ -52,7 +52,7 @@ struct PartnerProfile {
     // Finer physiology (defaults: a healthy adult at rest).
     double inhale_fraction = 0.42;    // share of a breath spent inhaling (I:E about 1:1.4)
     double sighs_per_min = 0.2;       // spontaneous sighs (about 12 per hour)
-    double rsa_resonance_ms = 90.0;   // RR swing (amplitude, ms) when breathing at ~6/min
+    double rsa_resonance_ms = 80.0;   // RR swing (amplitude, ms) when breathing at ~6/min
     double lf_ms = 22.0;              // RMS of the ~0.1 Hz Mayer-wave RR modulation
     double r_amplitude_mv = 1.2;      // R-wave height of a normal beat
     double pulse_transit_s = 0.25;    // R peak to PPG pulse foot at rest (finger)
