@@ -93,6 +93,7 @@ Pantompkins1985::Pantompkins1985(double fs_hz, EcgPeaksConfig config)
     if (!(config.integration_s > 0.0 && config.refractory_s > 0.0 && config.learning_s > 0.0 &&
           config.searchback_rr_factor > 1.0 && config.integration_s + config.refractory_s < 0.6))
         throw std::invalid_argument("ECG detector timing parameters out of range");
+    inv_mwi_len_ = 1.0 / static_cast<double>(mwi_len_);
     hp_ = ecg_detail::Biquad::butterworth_highpass(config.band_low_hz, fs_hz);
     lp_ = ecg_detail::Biquad::butterworth_lowpass(config.band_high_hz, fs_hz);
     reset();
@@ -122,6 +123,7 @@ void Pantompkins1985::reset() noexcept {
     pending_count_ = 0;
     spki_ = npki_ = 0.0;
     have_beat_ = false;
+    watch_from_ = 0;
     last_beat_mwi_ = 0;
     last_beat_sample_ = last_slope_ = 0.0;
     rr_recent_ = rr_regular_ = {};
@@ -130,6 +132,7 @@ void Pantompkins1985::reset() noexcept {
     rr_avg1_ = rr_avg2_ = 0.0;
     polarity_score_ = 0.0;
     qrs_height_ = 0.0;
+    jump_limit_ = 0.0;
     out_count_ = 0;
     last_emitted_time_ = -1.0;
     rr_break_ = true;
@@ -139,7 +142,7 @@ void Pantompkins1985::reset() noexcept {
     blk_min_ = blk_max_ = 0.0;
     blk_noise_peak_ = 0.0;
     blk_mwi_min_ = 0.0;
-    run_value_ = 0.0;
+    run_value_ = std::numeric_limits<double>::quiet_NaN();
     run_len_ = 0;
     blk_clip_ = blk_non_finite_ = blk_jump_ = false;
     blk_finite_ = 0;
@@ -167,8 +170,8 @@ bool Pantompkins1985::push(float x) noexcept {
         learn_sum_ += last_mwi_;
         ++learn_count_;
         if (n_ + 1 >= learning_end_) end_learning();
-    } else {
-        check_searchback();
+    } else if (n_ >= watch_from_) {
+        check_searchback();  // only once a search-back or relearning could be due
     }
     ++n_;
     if (n_ >= block_end_) close_block();
@@ -224,7 +227,7 @@ void Pantompkins1985::filter_and_store(double x) noexcept {
     squares_.put(n_, square);
     if (mwi_sum_ < 0.0) mwi_sum_ = 0.0;
     last_band_ = static_cast<float>(band);
-    last_mwi_ = static_cast<float>(mwi_sum_ / static_cast<double>(mwi_len_));
+    last_mwi_ = static_cast<float>(mwi_sum_ * inv_mwi_len_);
 }
 
 // [SECTION] Integral peaks -------------------------------------------------------------------
@@ -355,6 +358,7 @@ void Pantompkins1985::end_learning() noexcept {
     if (nh > 0) {
         std::nth_element(heights.begin(), heights.begin() + static_cast<long>(nh / 2), heights.begin() + static_cast<long>(nh));
         qrs_height_ = heights[nh / 2];
+        jump_limit_ = cfg_.jump_factor * qrs_height_;
     }
     // Classify the learning candidates in time order, as if they had come now.
     std::array<Candidate, kMaxPending> learned = pending_;
@@ -386,6 +390,15 @@ void Pantompkins1985::classify(const Candidate& c) noexcept {
     if (!c.artifact) npki_ = 0.125 * c.height + 0.875 * npki_;
     if (spki_ > 0.0) blk_noise_peak_ = std::max(blk_noise_peak_, c.height / spki_);
     if (c.height > 0.5 * thr1) add_pending(c);  // search-back pool (above THR2)
+}
+
+void Pantompkins1985::update_watch() noexcept {
+    if (!have_beat_) {
+        watch_from_ = n_;
+        return;
+    }
+    const double limit = cfg_.searchback_rr_factor * (rr_avg2_ > 0.0 ? rr_avg2_ : fs_);
+    watch_from_ = last_beat_mwi_ + std::min(relearn_len_, static_cast<std::int64_t>(limit));
 }
 
 void Pantompkins1985::check_searchback() noexcept {
@@ -422,6 +435,7 @@ void Pantompkins1985::relearn() noexcept {
     pending_count_ = 0;
     have_beat_ = false;
     rr_break_ = true;
+    watch_from_ = 0;
 }
 
 void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
@@ -435,10 +449,12 @@ void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
         polarity_score_ = 0.9 * polarity_score_ + 0.1 * (pos - neg) / (pos + neg + 1e-30);
         const double height = std::max(pos, neg);
         qrs_height_ = qrs_height_ > 0.0 ? 0.875 * qrs_height_ + 0.125 * std::min(height, 3.0 * qrs_height_) : height;
+        jump_limit_ = cfg_.jump_factor * qrs_height_;
     }
     if (!searchback) ++blk_beats_;
     have_beat_ = true;
     last_beat_mwi_ = c.mwi_index;
+    update_watch();
     last_beat_sample_ = sample;
     if (!searchback || last_slope_ <= 0.0) last_slope_ = c.slope;
 
@@ -517,24 +533,23 @@ void Pantompkins1985::update_quality(double x, bool finite) noexcept {
         blk_mwi_min_ = std::min(blk_mwi_min_, static_cast<double>(last_mwi_));
     }
     ++blk_finite_;
-    if (have_x_ && x == run_value_) {
-        ++run_len_;
+    if (x == run_value_) {
+        // Held value: a dead channel after a long run; clipping when it sits at the extreme of
+        // the block (an R peak is sharp and never holds its value this long).
+        if (++run_len_ >= clip_run_len_) {
+            if (run_len_ >= flat_run_len_) last_artifact_ = n_;
+            const bool wide = blk_max_ - blk_min_ > (qrs_height_ > 0.0 ? 0.5 * qrs_height_ : 0.0);
+            if (wide && (x >= blk_max_ || x <= blk_min_)) {
+                blk_clip_ = true;
+                last_artifact_ = n_;
+            }
+        }
     } else {
         run_value_ = x;
         run_len_ = 1;
     }
-    // A dead channel (leads off, a held value): identical samples for a long time.
-    if (run_len_ >= flat_run_len_) last_artifact_ = n_;
-    // Clipping: the waveform sits still at the extreme of its recent range (a rail). An R peak
-    // is sharp and never holds its value this long.
-    // (Extreme of this block so far, once the block spans a good part of a QRS.)
-    const bool wide = blk_max_ - blk_min_ > (qrs_height_ > 0.0 ? 0.5 * qrs_height_ : 0.0);
-    if (run_len_ >= clip_run_len_ && wide && (x >= blk_max_ || x <= blk_min_)) {
-        blk_clip_ = true;
-        last_artifact_ = n_;
-    }
-    // Wrap-around or rail jump: a step no heart produces in one sample.
-    if (qrs_height_ > 0.0 && have_x_ && std::fabs(x - last_good_x_) > cfg_.jump_factor * qrs_height_) {
+    // Wrap-around or rail jump: a step no heart produces in one sample (limit 0 = not learned).
+    if (std::fabs(x - last_good_x_) > jump_limit_ && jump_limit_ > 0.0 && have_x_) {
         blk_jump_ = true;
         last_artifact_ = n_;
     }

@@ -165,6 +165,7 @@ private:
     void classify(const Candidate& c) noexcept;
     void accept(const Candidate& c, bool searchback) noexcept;
     void check_searchback() noexcept;
+    void update_watch() noexcept;
     void update_rr(double rr_samples) noexcept;
     void emit(double sample, float amplitude, BeatQuality q) noexcept;
     void update_quality(double x, bool finite) noexcept;
@@ -178,6 +179,7 @@ private:
     std::int64_t mwi_len_, refractory_, t_wave_, learning_len_, relearn_len_, refine_half_;
     std::int64_t block_len_, clip_run_len_, flat_run_len_;
     double dc_pole_;
+    double inv_mwi_len_ = 1.0;
     ecg_detail::Biquad hp_, lp_;
     ecg_detail::History raw_, band_, slope_, squares_;
 
@@ -204,6 +206,7 @@ private:
     std::size_t pending_count_ = 0;
     double spki_ = 0.0, npki_ = 0.0;
     bool have_beat_ = false;
+    std::int64_t watch_from_ = 0;  // first sample where a search-back / relearning may be due
     std::int64_t last_beat_mwi_ = 0;
     double last_beat_sample_ = 0.0, last_slope_ = 0.0;
     std::array<double, 8> rr_recent_{}, rr_regular_{};
@@ -212,6 +215,7 @@ private:
     double rr_avg1_ = 0.0, rr_avg2_ = 0.0;
     double polarity_score_ = 0.0;
     double qrs_height_ = 0.0;  // typical |R| of the baseline-free signal, for quality
+    double jump_limit_ = 0.0;  // jump_factor * qrs_height_
 
     // output
     std::array<Beat, kMaxOut> out_{};
