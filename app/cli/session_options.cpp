@@ -11,19 +11,35 @@ void add_engine_options(CLI::App& app, EngineArgs& args) {
         ->capture_default_str();
     app.add_option("--b", args.device_b, "Partner B's sensor (as --a)")->capture_default_str();
     app.add_option("--seed", args.seed, "Seed of the simulated couple")->capture_default_str();
-    app.add_option("--pacer-rate", args.pacer_bpm, "Breathing pacer, breaths per minute")->capture_default_str();
+    app.add_option("--pacer-rate", args.pacer_bpm, "Breathing pacer, breaths per minute (default: the protocol's)");
+    app.add_option("--protocol", args.protocol,
+                   "Session protocol: a TOML file or a shipped name (`attune protocols` lists them)");
+    app.add_option("--pause-at", args.pause_at_s, "Scripted pause request by partner A at this session second");
     app.add_option("--name-a", args.name_a, "Partner A's name");
     app.add_option("--name-b", args.name_b, "Partner B's name");
 }
 
 bool build_engine_config(const EngineArgs& args, session::EngineConfig& config) {
-    if (args.pacer_bpm < 2.0 || args.pacer_bpm > 20.0) {
-        std::cerr << "attune: --pacer-rate must be between 2 and 20 breaths per minute\n";
+    if (args.pacer_bpm != 0.0 && (args.pacer_bpm < 3.0 || args.pacer_bpm > 20.0)) {
+        std::cerr << "attune: --pacer-rate must be between 3 and 20 breaths per minute\n";
         return false;
     }
+    if (!args.protocol.empty()) {
+        try {
+            config.protocol = session::load_protocol(session::find_protocol(args.protocol));
+        } catch (const session::ProtocolError& e) {
+            std::cerr << "attune: protocol not usable: " << e.what() << "\n";
+            return false;
+        }
+    }
+    if (args.pause_at_s >= 0.0) config.pause_at_s = args.pause_at_s;
     config.device_specs = {args.device_a, args.device_b};
     config.sim.seed = args.seed;
-    config.pacer.breaths_per_min = args.pacer_bpm;
+    if (args.pacer_bpm != 0.0) {
+        config.pacer = config.protocol.pacer;
+        config.pacer.breaths_per_min = args.pacer_bpm;
+        config.pacer_from_protocol = false;
+    }
     if (!args.name_a.empty()) config.profiles[0].name = args.name_a;
     if (!args.name_b.empty()) config.profiles[1].name = args.name_b;
     return true;

@@ -13,12 +13,15 @@ struct EngineArgs {
     std::string device_a = "sim";
     std::string device_b = "sim";
     std::uint64_t seed = 1;
-    double pacer_bpm = 6.0;
+    double pacer_bpm = 0.0;  // 0 = the protocol's pace
     std::string name_a, name_b;
+    std::string protocol;    // a file or a name from the shipped library; empty = standard
+    double pause_at_s = -1.0;  // scripted pause request (simulation, screenshots); < 0 = none
 };
 
 void add_engine_options(CLI::App& app, EngineArgs& args);
-// Fills config from args; prints a clear message and returns false on bad values.
+// Fills config from args; prints a clear message (a bad protocol file: file:line: what) and
+// returns false on bad values, before anything starts.
 bool build_engine_config(const EngineArgs& args, session::EngineConfig& config);
 // $XDG_DATA_HOME/attune/sessions/<local time>, or ~/.local/share/... when unset.
 std::string default_recording_dir();

@@ -19,11 +19,21 @@ double steady_seconds() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Until the protocol state machine drives it: a quiet baseline, guided breathing, conversation.
-std::string default_phase_at(double t) {
-    if (t < 60.0) return "baseline";
-    if (t < 240.0) return "breathing";
-    return "conversation";
+// Usable data from a partner now: a fresh second with a heart rate of decent quality.
+PartnerInput protocol_input(const PartnerPipeline& pipe, double t) {
+    const PartnerSecond& s = pipe.latest_second();
+    PartnerInput in;
+    in.arousal = s.arousal_state;
+    in.signal_ok = s.time_s >= t - 5.0 && s.hr_bpm > 0.0 && s.quality >= 0.3;
+    in.resp_rate_bpm = s.resp_rate_bpm;
+    return in;
+}
+
+// The protocol to run, with the command line's pacer when it overrides the protocol's.
+Protocol effective_protocol(const EngineConfig& config) {
+    Protocol p = config.protocol;
+    if (!config.pacer_from_protocol) p.pacer = config.pacer;
+    return p;
 }
 
 }  // namespace
@@ -33,10 +43,14 @@ EngineConfig::EngineConfig() {
     profiles = {couple.at(0), couple.at(1)};
 }
 
-Engine::Engine(EngineConfig config) : config_(std::move(config)) {
+Engine::Engine(EngineConfig config)
+    : config_(std::move(config)),
+      protocol_(effective_protocol(config_), [this](SessionEvent e) { emit(std::move(e)); }) {
     for (Partner p : kPartners)
         pipelines_[index_of(p)] = std::make_unique<PartnerPipeline>(p, config_.profiles[index_of(p)].name);
     open_devices();
+    // Only a simulated couple answers by itself; real partners answer with their keys.
+    protocol_.set_simulated_answers(manual_clock_ ? config_.simulated_answers_s : std::nullopt);
     snapshot_ = std::make_shared<Snapshot>();
 }
 
@@ -106,20 +120,25 @@ void Engine::begin() {
     }
 }
 
+// The protocol state machine decides the phase; the simulated couple follows its pacer.
 void Engine::update_phase(double t) {
-    if (paused_ && t >= pause_until_s_) {
-        paused_ = false;
-        emit({t, "pause", std::nullopt, "pause ended"});
+    ProtocolInput input;
+    input.time_s = t;
+    for (Partner p : kPartners) input.partners[index_of(p)] = protocol_input(*pipelines_[index_of(p)], t);
+    if (config_.pause_at_s && t >= *config_.pause_at_s) {
+        config_.pause_at_s.reset();
+        protocol_.answer(t, Partner::A, Answer::Pause);
     }
-    const std::string phase = paused_ ? "pause" : default_phase_at(t);
-    if (phase == phase_) return;
-    phase_ = phase;
-    emit({t, "phase", std::nullopt, phase});
-    const bool pacer_on = phase == "breathing" || phase == "pause";
+    protocol_.tick(input);
+    const bool pacer_on = protocol_.pacer_visible();
+    const double bpm = protocol_.pacer_settings().breaths_per_min;
+    if (pacer_on == pacer_on_ && std::abs(bpm - sim_pacer_bpm_) < 0.1) return;
+    pacer_on_ = pacer_on;
+    sim_pacer_bpm_ = bpm;
     for (auto& d : devices_)
         if (auto* sim = dynamic_cast<SimulatedDevice*>(d.get()))
             sim->set_pacer(pacer_on ? std::optional<hardware::PacerTarget>(hardware::PacerTarget{
-                                          config_.pacer.breaths_per_min, config_.pacer.inhale_fraction})
+                                          bpm, protocol_.pacer_settings().inhale_fraction})
                                     : std::nullopt);
 }
 
@@ -128,22 +147,37 @@ void Engine::tick() {
     const double t = now_s();
     for (auto& d : devices_) d->poll(t);
     for (auto& p : pipelines_) p->update(t);
+    collect_pipeline_output();
     update_phase(t);
     publish(t);
+}
+
+// Hands the pipelines' new beats, breaths and seconds to the observers, and logs arousal changes.
+void Engine::collect_pipeline_output() {
+    for (Partner p : kPartners) {
+        const auto i = index_of(p);
+        auto& pipe = *pipelines_[i];
+        const auto beats = pipe.take_new_beats();
+        const auto breaths = pipe.take_new_breaths();
+        for (auto* o : observers_) {
+            if (!beats.empty()) o->on_beats(p, beats);
+            if (!breaths.empty()) o->on_breaths(p, breaths);
+        }
+        const auto& second = pipe.latest_second();
+        if (second.time_s <= last_second_[i]) continue;
+        last_second_[i] = second.time_s;
+        for (auto* o : observers_) o->on_second(p, second);
+        if (second.arousal_state != arousal_states_[i]) {
+            arousal_states_[i] = second.arousal_state;
+            emit({second.time_s, "arousal", p, std::string(signal::to_string(second.arousal_state))});
+        }
+    }
 }
 
 void Engine::publish(double t) {
     auto snap = std::make_shared<Snapshot>();
     snap->session_time_s = t;
-    snap->phase = phase_;
-    snap->pacer_settings = config_.pacer;
-    snap->pacer = pacer_phase(config_.pacer, t);
-    snap->pacer_visible = phase_ == "breathing" || phase_ == "pause" || phase_ == "baseline";
-    snap->paused = paused_;
-    if (paused_) {
-        snap->cue = {true, "Would it help if we pause?", "Let's breathe together for a moment.",
-                     std::max(0.0, pause_until_s_ - t)};
-    }
+    protocol_.fill(*snap);
     for (Partner p : kPartners) pipelines_[index_of(p)]->fill_view(snap->partners[index_of(p)]);
     const auto& ev = log_.events();
     const std::size_t from = ev.size() > kRecentEvents ? ev.size() - kRecentEvents : 0;
@@ -194,16 +228,22 @@ void Engine::stop() {
 
 void Engine::run_for(double duration_s) { loop(now_s() + duration_s); }
 
-void Engine::post_pause_request(Partner partner) {
-    boost::asio::post(io_, [this, partner] {
-        const double t = now_s();
-        emit({t, "keypress", partner, "pause requested"});
-        if (!paused_) {
-            paused_ = true;
-            pause_until_s_ = t + 60.0;
-            emit({t, "pause", std::nullopt, "pause started"});
-        }
-    });
+void Engine::post_pause_request(Partner partner) { post_answer(partner, Answer::Pause); }
+
+void Engine::post_answer(Partner partner, Answer answer) {
+    boost::asio::post(io_, [this, partner, answer] { protocol_.answer(now_s(), partner, answer); });
+}
+
+void Engine::post_pick_word(Partner partner, std::string word) {
+    boost::asio::post(io_, [this, partner, word = std::move(word)] { protocol_.pick_word(now_s(), partner, word); });
+}
+
+void Engine::post_add_word(std::string word) {
+    boost::asio::post(io_, [this, word = std::move(word)] { protocol_.add_word(now_s(), word); });
+}
+
+void Engine::post_control(Control control) {
+    boost::asio::post(io_, [this, control] { protocol_.control(now_s(), control); });
 }
 
 void Engine::post_marker(std::string text) {

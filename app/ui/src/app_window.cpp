@@ -10,12 +10,15 @@
 #include <imgui.h>
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <iostream>
 #include <vector>
 
+#include "attune/bridge/serial_ports.hpp"
+#include "attune/ui/frame.hpp"
 #include "attune/ui/theme.hpp"
-#include "attune/ui/views.hpp"
 
 namespace attune::ui {
 namespace {
@@ -35,50 +38,42 @@ bool save_screenshot(GLFWwindow* window, const std::string& path) {
     return stbi_write_png(path.c_str(), w, h, 3, pixels.data(), w * 3) != 0;
 }
 
-enum class View { Pacer, Cue, Clinician, Setup, Review };
-
-View view_from_name(const std::string& name) {
-    if (name == "cue") return View::Cue;
-    if (name == "clinician") return View::Clinician;
-    if (name == "setup") return View::Setup;
-    if (name == "review") return View::Review;
-    return View::Pacer;
-}
-
-struct WindowState {
-    View view = View::Pacer;
-    SharedDisplayState shared;
-    ClinicianState clinician;
-};
-
-void handle_keys(session::Engine& engine, WindowState& state) {
+// Keys: each partner has their own (A's on the left of the keyboard, B's on the right), the
+// clinician has the function keys. Printed on screen, so nobody needs to remember them.
+void handle_keys(const ViewActions& actions, WindowState& state, GLFWwindow* window) {
     if (ImGui::GetIO().WantTextInput) return;
-    if (ImGui::IsKeyPressed(GLFW_KEY_A, false)) engine.post_pause_request(signal::Partner::A);
-    if (ImGui::IsKeyPressed(GLFW_KEY_L, false)) engine.post_pause_request(signal::Partner::B);
-    if (ImGui::IsKeyPressed(GLFW_KEY_M, false)) engine.post_marker("marker");
-    if (ImGui::IsKeyPressed(GLFW_KEY_C, false))
-        state.view = state.view == View::Clinician ? View::Pacer : View::Clinician;
+    const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto partner = i == 0 ? signal::Partner::A : signal::Partner::B;
+        if (pressed(KeyMap::kContinue[i])) actions.answer(partner, session::Answer::Continue);
+        if (pressed(KeyMap::kSlowDown[i])) actions.answer(partner, session::Answer::SlowDown);
+        if (pressed(KeyMap::kPause[i])) actions.answer(partner, session::Answer::Pause);
+        if (pressed(KeyMap::kStop[i])) actions.answer(partner, session::Answer::Stop);
+    }
+    if (pressed(GLFW_KEY_F2)) actions.add_marker("marker");
+    if (pressed(GLFW_KEY_F5)) actions.control(session::Control::Hold);
+    if (pressed(GLFW_KEY_F8)) actions.control(session::Control::Resume);
+    if (pressed(GLFW_KEY_F6)) actions.control(session::Control::Skip);
+    if (pressed(GLFW_KEY_F7)) actions.control(session::Control::StartPause);
+    if (pressed(GLFW_KEY_TAB)) state.view = next_view(state.view);
+    if (pressed(GLFW_KEY_C)) state.view = state.view == View::Clinician ? View::Pacer : View::Clinician;
+    if (pressed(GLFW_KEY_ESCAPE) && state.view != View::Pacer) state.view = View::Pacer;
+    (void)window;
 }
 
-void draw_frame(const session::Snapshot& snap, WindowState& state, const Fonts& fonts,
-                const ViewActions& actions) {
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(vp->WorkPos);
-    ImGui::SetNextWindowSize(vp->WorkSize);
-    ImGui::Begin("Attune", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoBringToFrontOnFocus);
-    ImGui::PushFont(fonts.body);
-    const bool show_cue = snap.cue.active && state.view == View::Pacer;
-    switch (show_cue ? View::Cue : state.view) {
-        case View::Pacer: draw_shared_display(snap, state.shared, fonts, actions); break;
-        case View::Cue: draw_cue(snap, fonts); break;
-        case View::Clinician: draw_clinician_panel(snap, state.clinician, fonts, actions); break;
-        case View::Setup:
-        case View::Review: draw_shared_display(snap, state.shared, fonts, actions); break;
+// The setup view's choices: the simulated partner, BLE straps and the serial ports found now.
+std::vector<SourceChoice> discover_sources() {
+    std::vector<SourceChoice> out{{"Simulated partner", "sim"},
+                                  {"Bluetooth heart-rate strap (remembered)", "ble"},
+                                  {"Polar H10 (remembered)", "polar"}};
+    try {
+        for (const auto& port : bridge::list_serial_ports())
+            out.push_back({"Attune board on " + port.name + (port.likely.empty() ? "" : " (" + port.likely + ")"),
+                           "serial:" + port.name});
+    } catch (const std::exception&) {
+        // No serial enumeration on this machine: the typed spec still works.
     }
-    ImGui::PopFont();
-    ImGui::End();
+    return out;
 }
 
 }  // namespace
@@ -132,27 +127,42 @@ int run_window(const WindowOptions& options) {
 
     int exit_code = 0;
     {
-        session::Engine engine(options.engine);
+        session::EngineConfig config = options.engine;
+        auto engine = std::make_unique<session::Engine>(config);
         if (screenshot) {  // fast-forward headless, then show the session live
-            const double speed = options.engine.speed;
-            engine.set_speed(0.0);
-            engine.run_for(options.screenshot_after_s);
-            engine.set_speed(speed);
+            const double speed = config.speed;
+            engine->set_speed(0.0);
+            engine->run_for(options.screenshot_after_s);
+            engine->set_speed(speed);
         }
-        engine.start();
-        ViewActions actions{[&engine](signal::Partner p) { engine.post_pause_request(p); },
-                            [&engine](const std::string& text) { engine.post_marker(text); }};
+        engine->start();
+        std::optional<std::array<std::string, signal::kPartnerCount>> restart_with;
+        ViewActions actions;
+        actions.answer = [&engine](signal::Partner p, session::Answer a) { engine->post_answer(p, a); };
+        actions.pick_word = [&engine](signal::Partner p, const std::string& w) { engine->post_pick_word(p, w); };
+        actions.add_word = [&engine](const std::string& w) { engine->post_add_word(w); };
+        actions.add_marker = [&engine](const std::string& text) { engine->post_marker(text); };
+        actions.control = [&engine](session::Control c) { engine->post_control(c); };
+        actions.apply_devices = [&restart_with](const std::array<std::string, signal::kPartnerCount>& specs) {
+            restart_with = specs;
+        };
         WindowState state;
         state.view = view_from_name(options.view);
+        if (state.view == View::Setup) state.setup.choices = discover_sources();
         int frames = 0;
         while (!glfwWindowShouldClose(window)) {
+            // Idle cheaply: sleep until input or the next animation step (the pacer moves
+            // smoothly at 30 fps; a minimised window wakes only for events).
             if (screenshot) glfwPollEvents();
+            else if (glfwGetWindowAttrib(window, GLFW_ICONIFIED)) glfwWaitEventsTimeout(0.5);
             else glfwWaitEventsTimeout(1.0 / 30.0);
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
-            handle_keys(engine, state);
-            const auto snap = engine.snapshot();
+            const View before = state.view;
+            handle_keys(actions, state, window);
+            if (state.view == View::Setup && before != View::Setup) state.setup.choices = discover_sources();
+            const auto snap = engine->snapshot();
             draw_frame(*snap, state, fonts, actions);
             ImGui::Render();
             int fb_w = 0, fb_h = 0;
@@ -172,8 +182,22 @@ int run_window(const WindowOptions& options) {
                 glfwSetWindowShouldClose(window, GLFW_TRUE);
             }
             glfwSwapBuffers(window);
+            if (restart_with) {  // the setup view chose other sensors: a fresh session with them
+                engine->stop();
+                config.device_specs = *restart_with;
+                restart_with.reset();
+                try {
+                    auto fresh = std::make_unique<session::Engine>(config);
+                    engine = std::move(fresh);
+                } catch (const std::exception& e) {
+                    std::cerr << "attune: cannot use those sensors: " << e.what() << "\n";
+                    engine = std::make_unique<session::Engine>(options.engine);
+                }
+                engine->start();
+                state.setup.initialised = false;
+            }
         }
-        engine.stop();
+        engine->stop();
     }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();

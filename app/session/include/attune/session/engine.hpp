@@ -22,6 +22,8 @@
 #include "attune/session/event_log.hpp"
 #include "attune/session/pacer.hpp"
 #include "attune/session/partner_pipeline.hpp"
+#include "attune/session/protocol.hpp"
+#include "attune/session/protocol_machine.hpp"
 #include "attune/session/snapshot.hpp"
 
 namespace attune::session {
@@ -32,7 +34,13 @@ struct EngineConfig {
     hardware::SimulationConfig sim;
     double tick_s = 1.0 / 30.0;  // session seconds between engine ticks
     double speed = 1.0;          // session seconds per real second (simulation only); 0 = flat out
-    PacerSettings pacer;
+    PacerSettings pacer;  // overrides the protocol's default pace when pacer_from_protocol is false
+    bool pacer_from_protocol = true;
+    Protocol protocol;    // default_protocol() unless a file is given
+    // When both partners are simulated, they answer open questions this long after they appear
+    // (simulation, demos, screenshots); unset = only key presses answer. Real sensors: keys only.
+    std::optional<double> simulated_answers_s = 3.0;
+    std::optional<double> pause_at_s;  // a scripted pause request by partner A (demos, screenshots)
 
     EngineConfig();
 };
@@ -49,6 +57,17 @@ public:
     }
     virtual void on_event(const SessionEvent& event) { (void)event; }
     virtual void on_tick(const Snapshot& snapshot) { (void)snapshot; }
+    // What the partner's pipeline found since the last tick (oldest first).
+    virtual void on_beats(signal::Partner partner, const std::vector<signal::Beat>& beats) {
+        (void)partner, (void)beats;
+    }
+    virtual void on_breaths(signal::Partner partner, const std::vector<BreathRecord>& breaths) {
+        (void)partner, (void)breaths;
+    }
+    // Once per second of session time, each partner's metrics.
+    virtual void on_second(signal::Partner partner, const PartnerSecond& second) {
+        (void)partner, (void)second;
+    }
 };
 
 class Engine {
@@ -73,6 +92,10 @@ public:
     // Requests from any thread, carried out on the engine thread.
     void post_pause_request(signal::Partner partner);
     void post_marker(std::string text);
+    void post_answer(signal::Partner partner, Answer answer);
+    void post_pick_word(signal::Partner partner, std::string word);
+    void post_add_word(std::string word);
+    void post_control(Control control);
 
     // Engine thread (or after the session has ended).
     const EventLog& log() const { return log_; }
@@ -89,6 +112,7 @@ private:
     void emit(SessionEvent event);
     void update_phase(double t);
     void publish(double t);
+    void collect_pipeline_output();
 
     EngineConfig config_;
     boost::asio::io_context io_;
@@ -99,9 +123,11 @@ private:
     std::array<std::unique_ptr<PartnerPipeline>, signal::kPartnerCount> pipelines_;
     std::vector<SessionObserver*> observers_;
     EventLog log_;
-    std::string phase_;
-    bool paused_ = false;
-    double pause_until_s_ = 0.0;
+    std::array<signal::ArousalState, signal::kPartnerCount> arousal_states_{};
+    std::array<double, signal::kPartnerCount> last_second_{};
+    ProtocolMachine protocol_;
+    bool pacer_on_ = false;
+    double sim_pacer_bpm_ = 0.0;
     bool begun_ = false;
 
     mutable std::mutex snapshot_mutex_;

@@ -20,5 +20,8 @@ struct PacerPhase {
 
 // Smooth (cosine-eased) guide so the shape never jerks.
 PacerPhase pacer_phase(const PacerSettings& settings, double t_s);
+// The same shape at a position in the breath (cycle: breaths counted, only the fraction matters),
+// so a pace that changes mid-session keeps the guide continuous.
+PacerPhase pacer_shape(const PacerSettings& settings, double cycle);
 
 }  // namespace attune::session

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "attune/session/event_log.hpp"
@@ -35,11 +37,41 @@ struct PartnerView {
     Trace ecg, resp, hr;
 };
 
+// A partner's answer to an open question or a consent check-in (one key each).
+enum class Answer : std::uint8_t { None = 0, Continue, SlowDown, Pause, Stop };
+std::string_view to_string(Answer answer);
+
+// A full-screen invitation: the agreed wording, a soft countdown, who has answered.
 struct CueView {
     bool active = false;
-    std::string title;        // "Would it help if we pause?"
+    std::string kind;         // the step's kind: "prompt", "checkin", "breathe", "recovery", ...
+    std::string title;        // "Let's pause"
     std::string text;         // the agreed wording
     double remaining_s = 0.0; // soft countdown; 0 when untimed
+    double total_s = 0.0;     // the step's planned length (0 when untimed)
+    bool show_pacer = false;  // draw the breathing guide inside the cue
+    bool awaiting_answers = false;  // both are asked to press their key
+    std::array<Answer, signal::kPartnerCount> answers{};
+    std::vector<std::string> words;  // the shared vocabulary (words steps)
+    std::array<std::vector<std::string>, signal::kPartnerCount> picked;
+};
+
+// Where the protocol is (the clinician panel and the shared display's header).
+struct ProtocolView {
+    std::string name;
+    std::string step_title;
+    std::string step_kind;
+    std::size_t step_index = 0, step_count = 0;
+    bool in_ritual = false;
+    std::size_t ritual_index = 0, ritual_count = 0;
+    std::string next_title;
+    double step_remaining_s = 0.0;  // 0 when open ended
+    bool consent_checks = false;    // continue / slow down / pause steer this step
+    bool slowed = false;            // someone asked to slow down: pace follows the slower answer
+    bool halted = false;            // someone asked to pause the practice
+    bool held = false;              // the clinician put the session on hold
+    bool ended = false;
+    std::array<bool, signal::kPartnerCount> aroused{};  // clinician only: who set off the ritual
 };
 
 struct Snapshot {
@@ -49,8 +81,9 @@ struct Snapshot {
     PacerPhase pacer;
     bool pacer_visible = true;
     double breathing_together = 0.0;  // 0..1 phase locking of the two partners
-    bool paused = false;
+    bool paused = false;              // the pause ritual is running
     CueView cue;
+    ProtocolView protocol;
     std::array<PartnerView, signal::kPartnerCount> partners;
     std::vector<SessionEvent> recent_events;  // newest last, bounded
 };

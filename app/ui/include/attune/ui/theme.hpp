@@ -23,6 +23,7 @@ inline const ImVec4 kPacer{0.55f, 0.80f, 0.72f, 1.0f};     // soft teal
 inline const ImVec4 kCalm{0.00f, 0.62f, 0.45f, 1.0f};      // bluish green
 inline const ImVec4 kRising{0.94f, 0.89f, 0.26f, 1.0f};    // yellow
 inline const ImVec4 kHigh{0.80f, 0.47f, 0.65f, 1.0f};      // reddish purple, not alarm red
+inline const ImVec4 kHint{0.86f, 0.80f, 0.58f, 1.0f};      // soft sand: "check the strap"
 }  // namespace palette
 
 ImVec4 partner_colour(int index);
