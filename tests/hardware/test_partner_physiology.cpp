@@ -125,6 +125,14 @@ TEST_CASE("an arousal episode raises HR by the scripted amount and lowers RMSSD"
     // Faster and shallower breathing.
     CHECK(breath_rate_bpm(truth, 125.0, 210.0) > breath_rate_bpm(truth, 10.0, 100.0) + 1.5);
     CHECK(mean_depth(truth, 125.0, 210.0) < 0.9 * mean_depth(truth, 10.0, 100.0));
+    // Higher blood pressure: the pulse reaches the finger sooner.
+    auto mean_transit = [&](double from, double to) {
+        double sum = 0.0;
+        int n = 0;
+        for (const auto& b : sinus_beats_in(truth, from, to)) sum += b.pulse_peak_s - b.time_s, ++n;
+        return sum / n;
+    };
+    CHECK(mean_transit(125.0, 210.0) < mean_transit(10.0, 100.0) - 0.02);
     REQUIRE(truth.episodes.size() == 1);
     CHECK(truth.episodes[0].start_s == 100.0);
     CHECK(truth.episodes[0].end_s == 250.0);
@@ -213,4 +221,19 @@ TEST_CASE("pacing during an episode speeds recovery", "[hardware][sim]") {
     const double hr_guided = mean_hr_bpm(guided.ground_truth(), 180.0, 250.0);
     INFO("HR late in the episode: unpaced " << hr_unpaced << ", guided " << hr_guided);
     CHECK(hr_guided < hr_unpaced - 5.0);
+}
+
+TEST_CASE("sighs come at the profile's rate and are two to three times deeper", "[hardware][sim]") {
+    auto p = quiet_profile(66.0, 12.0);
+    p.sighs_per_min = 1.0;
+    PartnerModel model(p, clean_config(6));
+    run(model, 600.0, 5.0);
+    int sighs = 0;
+    for (const auto& b : model.ground_truth().breaths) {
+        if (!b.inhale || b.kind != BreathKind::Sigh) continue;
+        ++sighs;
+        CHECK(b.depth > 1.5 * p.resp_depth);
+    }
+    CHECK(sighs >= 4);   // Poisson, mean ~10 in 10 minutes
+    CHECK(sighs <= 18);
 }
