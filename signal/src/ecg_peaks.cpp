@@ -132,11 +132,16 @@ void Pantompkins1985::reset() noexcept {
     rr_avg1_ = rr_avg2_ = 0.0;
     polarity_score_ = 0.0;
     qrs_height_ = 0.0;
+    recent_count_ = 0;
+    rhythm_rr_ = 0.0;
+    rhythm_marks_ = {};
+    rhythm_block_.fill(-1);
+    held_count_ = 0;
+    out_quality_count_ = 0;
     jump_limit_ = 0.0;
     out_count_ = 0;
     last_emitted_time_ = -1.0;
     rr_break_ = true;
-    quality_ = {};
     quality_ready_ = false;
     block_start_ = 0;
     blk_min_ = blk_max_ = 0.0;
@@ -154,7 +159,10 @@ void Pantompkins1985::reset() noexcept {
 
 bool Pantompkins1985::push(float x) noexcept {
     out_count_ = 0;
-    quality_ready_ = false;
+    if (quality_ready_) {
+        quality_ready_ = false;
+        out_quality_count_ = 0;
+    }
     const bool finite = std::isfinite(x);
     // A lost sample holds the last good value so the filters do not ring; quality marks it.
     const double v = finite ? static_cast<double>(x) : last_good_x_;
@@ -181,12 +189,14 @@ bool Pantompkins1985::push(float x) noexcept {
 bool Pantompkins1985::finish() noexcept {
     out_count_ = 0;
     quality_ready_ = false;
+    out_quality_count_ = 0;
     if (have_candidate_) {
         have_candidate_ = false;
         decide(locate(cand_index_, cand_height_));
     }
     if (learning_ && pending_count_ > 0) end_learning();
     if (n_ > block_start_) close_block();
+    while (held_count_ > 0) release_quality();
     return out_count_ > 0 || quality_ready_;
 }
 
@@ -436,6 +446,7 @@ void Pantompkins1985::relearn() noexcept {
     have_beat_ = false;
     rr_break_ = true;
     watch_from_ = 0;
+    recent_count_ = 0;
 }
 
 void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
@@ -444,6 +455,7 @@ void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
     if (!c.artifact) spki_ = searchback ? 0.25 * h + 0.75 * spki_ : 0.125 * h + 0.875 * spki_;
     const double sample = c.peak_sample;
     if (have_beat_) update_rr(sample - last_beat_sample_);
+    if (!c.artifact) note_rhythm(sample);
     if (!c.artifact && !searchback) {
         const double pos = std::max(0.0f, c.pos_amp), neg = std::max(0.0f, -c.neg_amp);
         polarity_score_ = 0.9 * polarity_score_ + 0.1 * (pos - neg) / (pos + neg + 1e-30);
@@ -582,8 +594,7 @@ void Pantompkins1985::close_block() noexcept {
     q.extra_peaks = static_cast<std::uint16_t>(std::clamp<std::int64_t>(blk_big_peaks_ - blk_beats_, 0, 65535));
     q.noise = static_cast<float>(noise);
     q.floor = static_cast<float>(spki_ > 0.0 ? blk_mwi_min_ / spki_ : 0.0);
-    quality_ = q;
-    quality_ready_ = true;
+    hold_quality(q);
     last_block_noise_ = noise;
 
     ++block_index_;
@@ -595,6 +606,67 @@ void Pantompkins1985::close_block() noexcept {
     blk_clip_ = blk_non_finite_ = blk_jump_ = false;
 }
 
+// Rhythm evidence for the quality index. Noise detections split a normal interval in two
+// ("extra" beats: two intervals that together make about one), and noise hides beats (an
+// interval far longer than the rhythm). Premature beats do neither: a PVC's short interval is
+// followed by a compensatory pause (together about two intervals).
+void Pantompkins1985::note_rhythm(double sample) noexcept {
+    // The rhythm reference follows only intervals close to itself, and slowly (about 20 beats),
+    // so a burst of noise detections does not drag it along.
+    if (recent_count_ >= 1) {
+        const double rr = sample - recent_[1];
+        if (rhythm_rr_ <= 0.0) {
+            if (rr_avg2_ > 0.0) rhythm_rr_ = rr_avg2_;
+        } else if (rr > 0.75 * rhythm_rr_ && rr < 1.25 * rhythm_rr_) {
+            rhythm_rr_ += 0.05 * (rr - rhythm_rr_);
+        } else if (rr_irregular_run_ == 0 && rr_avg2_ > 0.0) {
+            rhythm_rr_ += 0.05 * (rr_avg2_ - rhythm_rr_);  // the rhythm really changed
+        }
+    }
+    const double ref = rhythm_rr_;
+    if (recent_count_ >= 2 && ref > 0.0) {
+        const double a = recent_[1] - recent_[0], b = sample - recent_[1];
+        if (a + b < 1.3 * ref && std::min(a, b) < 0.65 * ref) mark_rhythm(recent_[1]);
+        if (b > 1.8 * ref) {
+            mark_rhythm(recent_[1]);
+            mark_rhythm(sample);
+        }
+    }
+    recent_[0] = recent_[1];
+    recent_[1] = sample;
+    recent_count_ = std::min<std::size_t>(recent_count_ + 1, 2);
+}
+
+void Pantompkins1985::mark_rhythm(double sample) noexcept {
+    const auto block = static_cast<std::int64_t>(sample / fs_);
+    const std::size_t slot = static_cast<std::size_t>(block) % rhythm_block_.size();
+    if (rhythm_block_[slot] != block) {
+        rhythm_block_[slot] = block;
+        rhythm_marks_[slot] = 0;
+    }
+    if (rhythm_marks_[slot] < 255) ++rhythm_marks_[slot];
+}
+
+// Quality of a block is released kQualityDelayBlocks later, once the beats around it are known.
+void Pantompkins1985::hold_quality(const QualitySecond& q) noexcept {
+    held_[held_count_++] = q;
+    if (held_count_ > kQualityDelayBlocks) release_quality();
+}
+
+void Pantompkins1985::release_quality() noexcept {
+    QualitySecond q = held_[0];
+    for (std::size_t i = 1; i < held_count_; ++i) held_[i - 1] = held_[i];
+    --held_count_;
+    const std::size_t slot = static_cast<std::size_t>(q.second) % rhythm_block_.size();
+    if (rhythm_block_[slot] == q.second && rhythm_marks_[slot] > 0) {
+        q.rhythm_marks = rhythm_marks_[slot];
+        q.noisy = true;
+        q.sqi = std::min(q.sqi, kRhythmSuspectSqi);
+    }
+    if (out_quality_count_ < out_quality_.size()) out_quality_[out_quality_count_++] = q;
+    quality_ready_ = true;
+}
+
 // [SECTION] Batch form -----------------------------------------------------------------------
 
 EcgPeaksResult ecg_peaks_pantompkins1985(std::span<const float> ecg, double fs_hz,
@@ -603,7 +675,7 @@ EcgPeaksResult ecg_peaks_pantompkins1985(std::span<const float> ecg, double fs_h
     EcgPeaksResult result;
     auto collect = [&] {
         for (const Beat& b : detector.ready_beats()) result.beats.push_back(b);
-        if (const QualitySecond* q = detector.ready_quality()) result.quality.push_back(*q);
+        for (const QualitySecond& q : detector.ready_quality_all()) result.quality.push_back(q);
     };
     for (float x : ecg)
         if (detector.push(x)) collect();

@@ -76,7 +76,7 @@ TEST_CASE("streaming and batch give identical beats and quality", "[ecg][signal]
     std::vector<QualitySecond> quality;
     auto collect = [&] {
         for (const Beat& b : detector.ready_beats()) beats.push_back(b);
-        if (const auto* q = detector.ready_quality()) quality.push_back(*q);
+        for (const auto& q : detector.ready_quality_all()) quality.push_back(q);
     };
     for (float x : ecg.samples)
         if (detector.push(x)) collect();

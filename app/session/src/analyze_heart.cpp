@@ -370,12 +370,12 @@ private:
     }
     void take_ecg() {
         for (Beat b : ecg_->ready_beats()) add_beat(*ecg_track_, BeatSource::Ecg, b);
-        if (const auto* q = ecg_->ready_quality()) {
-            // The block just closed; place it on the row clock by its first sample.
-            const double start = times_.at(std::ceil(static_cast<double>(q->second) * fs_));
+        for (const auto& q : ecg_->ready_quality_all()) {
+            // Place the block on the row clock by its first sample.
+            const double start = times_.at(std::ceil(static_cast<double>(q.second) * fs_));
             const auto second = static_cast<std::int64_t>(std::floor(start + 1e-6));
-            ecg_quality_.put(second, q->sqi);
-            if (q->sqi <= 0.0f) ++unreadable_s_;
+            ecg_quality_.put(second, q.sqi);
+            if (q.sqi <= 0.0f) ++unreadable_s_;
         }
     }
     void push_ppg(double v) {

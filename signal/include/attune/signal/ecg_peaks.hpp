@@ -24,7 +24,11 @@
 // [SECTION] Signal quality (per second and per beat)
 //   Every 1 s block of input gets an index in [0, 1]: 0 = unreadable (flat line, clipped at a
 //   rail, wrap-around jumps, non-finite samples, or noise as large as the QRS complexes),
-//   otherwise 1 - the noise level (integral peaks rejected as noise, relative to the QRS level).
+//   otherwise 1 - the noise level (integral peaks rejected as noise, relative to the QRS level),
+//   capped at 0.3 when the beat rhythm found there betrays noise: an "extra" beat splitting one
+//   interval in two, or an interval far longer than the rhythm (a hidden beat). Premature beats
+//   (PVCs, APCs) are followed by a compensatory pause and are not penalised. The index of a
+//   block is released 2 blocks after it ends, once the beats around it are known.
 //   A beat whose surroundings (0.5 s before it up to its emission) hold a rail/flat/jump event
 //   is an Artifact; a beat found by search-back or amid noise is Doubtful.
 #pragma once
@@ -80,6 +84,7 @@ struct QualitySecond {
     float noise = 0.0f;               // noise measure (see banner); >= noisy_fraction = noisy
     float floor = 0.0f;               // lowest integral value / QRS level
     std::uint16_t extra_peaks = 0;    // large integral peaks beyond the beats accepted
+    std::uint8_t rhythm_marks = 0;    // beats here that split an interval or end a far-too-long one
 };
 
 namespace ecg_detail {
@@ -127,7 +132,11 @@ public:
     bool finish() noexcept;
 
     std::span<const Beat> ready_beats() const noexcept { return {out_.data(), out_count_}; }
-    const QualitySecond* ready_quality() const noexcept { return quality_ready_ ? &quality_ : nullptr; }
+    // The quality of a finished 1 s block, released kQualityDelayBlocks blocks after it ends
+    // (push() releases at most one; finish() may release several: use ready_quality_all()).
+    const QualitySecond* ready_quality() const noexcept { return out_quality_count_ ? &out_quality_[0] : nullptr; }
+    std::span<const QualitySecond> ready_quality_all() const noexcept { return {out_quality_.data(), out_quality_count_}; }
+    static constexpr std::size_t kQualityDelayBlocks = 2;
 
     // Read-only taps.
     float clean() const noexcept { return last_band_; }   // band-passed sample
@@ -171,6 +180,10 @@ private:
     void update_quality(double x, bool finite) noexcept;
     double current_block_noise() const noexcept;
     void close_block() noexcept;
+    void note_rhythm(double sample) noexcept;
+    void mark_rhythm(double sample) noexcept;
+    void hold_quality(const QualitySecond& q) noexcept;
+    void release_quality() noexcept;
     double threshold1() const noexcept { return npki_ + 0.25 * (spki_ - npki_); }
 
     // configuration (fixed after construction)
@@ -224,7 +237,6 @@ private:
     bool rr_break_ = true;  // next beat gets rr_ms = 0 (start, or after an artifact)
 
     // quality of the current 1 s block
-    QualitySecond quality_{};
     bool quality_ready_ = false;
     std::int64_t block_index_ = 0, block_start_ = 0, block_end_ = 0;
     double blk_min_ = 0.0, blk_max_ = 0.0, blk_noise_peak_ = 0.0, blk_mwi_min_ = 0.0;
@@ -235,6 +247,17 @@ private:
     std::int64_t last_artifact_ = INT64_MIN / 2;  // sample of the latest rail/flat/jump event
     double last_block_noise_ = 0.0;
     std::int64_t blk_big_peaks_ = 0, blk_beats_ = 0;
+    // rhythm evidence (extra / missed beat patterns) per block, and the delayed quality output
+    static constexpr float kRhythmSuspectSqi = 0.3f;
+    std::array<double, 2> recent_{};  // the last two beats (samples)
+    std::size_t recent_count_ = 0;
+    double rhythm_rr_ = 0.0;  // slow, noise-resistant reference interval (samples)
+    std::array<std::uint8_t, 8> rhythm_marks_{};
+    std::array<std::int64_t, 8> rhythm_block_{};
+    std::array<QualitySecond, kQualityDelayBlocks + 1> held_{};
+    std::size_t held_count_ = 0;
+    std::array<QualitySecond, kQualityDelayBlocks + 1> out_quality_{};
+    std::size_t out_quality_count_ = 0;
     static constexpr double kBigPeakFraction = 0.3;
 };
 
