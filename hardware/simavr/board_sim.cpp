@@ -262,6 +262,18 @@ void log_to_stderr(avr_t*, const int level, const char* format, va_list args) {
     if (level <= LOG_WARNING) std::vfprintf(stderr, format, args);
 }
 
+// elf_read_firmware() mallocs the sections and symbol table; avr_load_firmware() copies what
+// it needs, so they are ours to free.
+void release_firmware(elf_firmware_t& fw) {
+    std::free(fw.flash);
+    std::free(fw.eeprom);
+    std::free(fw.fuse);
+    std::free(fw.lockbits);
+    for (std::uint32_t i = 0; i < fw.symbolcount; ++i) std::free(fw.symbol[i]);
+    std::free(fw.symbol);
+    fw = elf_firmware_t{};
+}
+
 avr_t* load_avr(const std::string& elf_path) {
     avr_global_logger_set(log_to_stderr);
     elf_firmware_t fw{};
@@ -276,6 +288,7 @@ avr_t* load_avr(const std::string& elf_path) {
     if (!avr) return nullptr;
     avr_init(avr);
     avr_load_firmware(avr, &fw);
+    release_firmware(fw);
     avr->log = 1;
     // simavr's default sleep callback usleep()s through the firmware's idle time; we pace
     // against the wall clock ourselves (--speed), so sleeping AVR time costs nothing here.
