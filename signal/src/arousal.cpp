@@ -68,6 +68,7 @@ void validate(const ArousalConfig& c) {
     require(c.vagal_veto_ratio > 1.0, "vagal_veto_ratio must be above 1");
     require(c.movement_threshold_mg > 0.0 && c.movement_recovery.value >= 0.0,
             "movement threshold must be positive, recovery not negative");
+    require(c.belt_artifact_hold.value >= 0.0, "belt_artifact_hold must not be negative");
     require(c.speech_irregularity > 0.0 && c.speech_hr_allowance.value >= 0.0,
             "speech settings must be positive");
     require(c.min_quality >= 0.0 && c.min_quality <= 1.0, "min_quality must be 0..1");
@@ -122,6 +123,7 @@ void ArousalDetector::reset() noexcept {
     seen_ = 0;
     now_s_ = 0.0;
     suppressed_until_s_ = -1.0;
+    resp_was_ok_ = false;
     above_s_ = below_s_ = in_state_s_ = 0.0;
 }
 
@@ -222,6 +224,14 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
         if (f.movement_mg > c.movement_threshold_mg)
             suppressed_until_s_ = now_s_ + c.movement_recovery.value;
     }
+    // A belt that suddenly turns unreadable was most likely moved or knocked: body movement
+    // disturbs every sensor on the torso at once (ECG included), so heart evidence of the same
+    // moments is not trusted to raise an alarm either.
+    const bool resp_measured = finite(f.resp_quality) && (rate_present || depth_present || pattern_present ||
+                                                          f.resp_quality < c.min_quality);
+    if (resp_measured && !resp_ok && resp_was_ok_)
+        suppressed_until_s_ = std::max(suppressed_until_s_, now_s_ + c.belt_artifact_hold.value);
+    if (resp_measured) resp_was_ok_ = resp_ok;
     out_.moving = now_s_ <= suppressed_until_s_;
     out_.speech_like = use_pattern && f.resp_irregularity > c.speech_irregularity;
     if (use_pattern) out_.used |= kFeatureBreathPattern;

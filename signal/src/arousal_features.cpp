@@ -21,35 +21,50 @@ HeartFeatureWindow::HeartFeatureWindow(const HeartFeatureConfig& config) : confi
     scratch_.resize(capacity);
 }
 
-void HeartFeatureWindow::reset() noexcept { head_ = size_ = 0; }
+void HeartFeatureWindow::reset() noexcept {
+    head_ = size_ = 0;
+    cleaner_.reset();
+    last_nn_s_ = -1e9;
+    doubtful_until_s_ = -1e9;
+}
 
 void HeartFeatureWindow::push(const Beat& beat) noexcept {
-    if (beat.quality == BeatQuality::Artifact || !(beat.rr_ms > 0.0)) return;
-    const bool plausible = beat.rr_ms >= config_.min_rr_ms && beat.rr_ms <= config_.max_rr_ms;
+    if (beat.quality == BeatQuality::Artifact) return;
     // Doubtful beats count for heart rate but not for HRV (see BeatQuality).
-    ring_[(head_ + size_) % ring_.size()] = {beat.time_s, beat.rr_ms, plausible,
-                                             beat.quality == BeatQuality::Good};
+    if (beat.quality == BeatQuality::Doubtful) doubtful_until_s_ = beat.time_s;
+    for (const NnInterval& nn : cleaner_.push(beat)) add(nn);
+}
+
+void HeartFeatureWindow::add(const NnInterval& nn) noexcept {
+    const bool plausible = nn.nn_ms >= config_.min_rr_ms && nn.nn_ms <= config_.max_rr_ms;
+    // Corrected intervals (ectopic, missed, extra beats) carry the rate but not the variability.
+    const bool clean = nn.corrected_as == RrArtifact::None && nn.time_s > doubtful_until_s_ + 1e-9;
+    ring_[(head_ + size_) % ring_.size()] = {nn.time_s, nn.nn_ms, plausible, clean, nn.continuous};
     if (size_ < ring_.size()) ++size_;
     else head_ = (head_ + 1) % ring_.size();
+    last_nn_s_ = nn.time_s;
 }
 
 HeartFeatures HeartFeatureWindow::at(double now_s) noexcept {
     HeartFeatures out;
     const auto entry = [&](std::size_t i) -> const Interval& { return ring_[(head_ + i) % ring_.size()]; };
 
+    // The cleaner decides an interval a few beats late: windows end at the newest decided beat
+    // while it is recent, so that delay does not read as missing beats.
+    const double end_s = now_s - last_nn_s_ < config_.cleaner_delay.value ? last_nn_s_ : now_s;
+
     // Quality: how much of the last quality_window is covered by plausible intervals.
     double covered_ms = 0.0;
     std::size_t n_hr = 0;
     for (std::size_t i = 0; i < size_; ++i) {
         const Interval& iv = entry(i);
-        const double age = now_s - iv.end_s;
+        const double age = end_s - iv.end_s;
         if (age < 0.0) continue;
         if (iv.plausible && age <= config_.quality_window.value)
             covered_ms += std::min(iv.rr_ms, (config_.quality_window.value - age) * 1000.0);
         if (iv.plausible && age <= config_.hr_window.value) scratch_[n_hr++] = iv.rr_ms;
     }
     out.quality = std::clamp(covered_ms / (config_.quality_window.value * 1000.0), 0.0, 1.0);
-
     if (n_hr >= 2) {
         const auto mid = scratch_.begin() + static_cast<std::ptrdiff_t>(n_hr / 2);
         std::nth_element(scratch_.begin(), mid, scratch_.begin() + static_cast<std::ptrdiff_t>(n_hr));
@@ -62,7 +77,7 @@ HeartFeatures HeartFeatureWindow::at(double now_s) noexcept {
     std::size_t n_win = 0;
     for (std::size_t i = 0; i < size_; ++i) {
         const Interval& iv = entry(i);
-        if (iv.plausible && iv.clean && iv.end_s <= now_s && now_s - iv.end_s <= config_.rmssd_window.value)
+        if (iv.plausible && iv.clean && iv.end_s <= end_s && end_s - iv.end_s <= config_.rmssd_window.value)
             scratch_[n_win++] = iv.rr_ms;
     }
     if (n_win < 10) return out;
@@ -77,7 +92,7 @@ HeartFeatures HeartFeatureWindow::at(double now_s) noexcept {
     for (std::size_t i = 1; i < size_; ++i) {
         const Interval& a = entry(i - 1);
         const Interval& b = entry(i);
-        if (now_s - b.end_s > config_.rmssd_window.value || b.end_s > now_s) continue;
+        if (end_s - b.end_s > config_.rmssd_window.value || b.end_s > end_s || !b.continuous) continue;
         if (!a.plausible || !b.plausible || !a.clean || !b.clean) continue;
         if (!near_median(a) || !near_median(b)) continue;
         // Not neighbours if the gap between them is longer than the later interval.

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <random>
 #include <numbers>
 
 #include "attune/signal/arousal_features.hpp"
@@ -9,47 +11,60 @@
 using namespace attune::signal;
 
 namespace {
-// Beats with RR alternating rr - d, rr + d (successive differences of 2d).
-void push_alternating(HeartFeatureWindow& w, double& t, int n, double rr_ms, double d_ms) {
+// Sinus beats around rr_ms with random beat-to-beat variability (SD jitter_ms); returns the
+// RMSSD of the intervals pushed (the reference for the window's estimate).
+double push_sinus(HeartFeatureWindow& w, double& t, int n, double rr_ms, double jitter_ms,
+                  std::uint64_t seed = 1) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> jitter(0.0, jitter_ms);
+    double prev = 0.0, sum_sq = 0.0;
+    int diffs = 0;
     for (int i = 0; i < n; ++i) {
-        const double rr = rr_ms + (i % 2 ? d_ms : -d_ms);
+        const double rr = rr_ms + jitter(rng);
         t += rr / 1000.0;
         w.push({.time_s = t, .rr_ms = rr});
+        if (i > 0) {
+            sum_sq += (rr - prev) * (rr - prev);
+            ++diffs;
+        }
+        prev = rr;
     }
+    return std::sqrt(sum_sq / diffs);
 }
 }  // namespace
 
-TEST_CASE("heart features: rate and RMSSD of a regular rhythm", "[arousal][features]") {
+TEST_CASE("heart features: rate and RMSSD of a sinus rhythm", "[arousal][features]") {
     HeartFeatureWindow w;
     double t = 0.0;
-    push_alternating(w, t, 60, 800.0, 10.0);
+    const double rmssd = push_sinus(w, t, 80, 800.0, 15.0);
     const auto f = w.at(t);
-    CHECK(f.hr_bpm == Approx(60000.0 / 810.0).epsilon(0.02));
-    CHECK(f.rmssd_ms == Approx(20.0).margin(0.5));
-    CHECK(f.quality == Approx(1.0).margin(0.05));
+    CHECK(f.hr_bpm == Approx(75.0).margin(2.0));
+    CHECK(f.rmssd_ms == Approx(rmssd).epsilon(0.3));
+    CHECK(f.quality > 0.5);
 }
 
 TEST_CASE("heart features: a missed and an extra beat leave rate and RMSSD alone", "[arousal][features]") {
-    HeartFeatureWindow w;
-    double t = 0.0;
-    push_alternating(w, t, 30, 800.0, 10.0);
+    HeartFeatureWindow w, clean;
+    double t = 0.0, tc = 0.0;
+    push_sinus(w, t, 40, 800.0, 15.0, 2);
+    push_sinus(clean, tc, 40, 800.0, 15.0, 2);
     t += 1.6;  // a missed beat: one 1600 ms interval
     w.push({.time_s = t, .rr_ms = 1600.0});
     w.push({.time_s = t + 0.4, .rr_ms = 400.0});  // an extra beat splits the next interval
     t += 0.8;
     w.push({.time_s = t, .rr_ms = 400.0});
-    push_alternating(w, t, 4, 800.0, 10.0);
+    push_sinus(w, t, 8, 800.0, 15.0, 3);
     const auto f = w.at(t);
-    CHECK(f.hr_bpm == Approx(75.0).margin(2.0));
-    CHECK(f.rmssd_ms == Approx(20.0).margin(2.0));
+    CHECK(f.hr_bpm == Approx(75.0).margin(3.0));
+    CHECK(f.rmssd_ms == Approx(clean.at(tc).rmssd_ms).epsilon(0.35));
 }
 
 TEST_CASE("heart features: artifact beats are skipped, no beats means no rate", "[arousal][features]") {
     HeartFeatureWindow w;
     double t = 0.0;
-    push_alternating(w, t, 20, 1000.0, 0.0);
+    push_sinus(w, t, 20, 1000.0, 10.0);
     w.push({.time_s = t + 0.2, .rr_ms = 200.0, .quality = BeatQuality::Artifact});
-    CHECK(w.at(t + 0.3).hr_bpm == Approx(60.0));
+    CHECK(w.at(t + 0.3).hr_bpm == Approx(60.0).margin(2.0));
     const auto later = w.at(t + 30.0);
     CHECK(std::isnan(later.hr_bpm));
     CHECK(later.quality == 0.0);

@@ -6,6 +6,8 @@
 #include <random>
 
 #include "attune/signal/arousal_features.hpp"
+#include "attune/signal/ecg_peaks.hpp"
+#include "attune/signal/rsp.hpp"
 
 namespace attune::session {
 
@@ -16,6 +18,55 @@ std::string_view to_string(ArousalFeatureMode mode) {
         case ArousalFeatureMode::All: return "hr+rmssd+breathing";
     }
     return "unknown";
+}
+
+// [SECTION] Features from the project's detectors
+
+struct DetectorFeatures::Impl {
+    std::unique_ptr<signal::Pantompkins1985> ecg;
+    std::unique_ptr<signal::RspProcessor> resp;
+    signal::HeartFeatureWindow heart;
+    signal::BreathFeatureWindow breath;
+    double ecg_sqi = 1.0;  // the R-peak detector's latest per-second quality
+};
+
+DetectorFeatures::DetectorFeatures(double ecg_fs_hz, double resp_fs_hz) : impl_(std::make_unique<Impl>()) {
+    if (ecg_fs_hz > 0.0) impl_->ecg = std::make_unique<signal::Pantompkins1985>(ecg_fs_hz);
+    if (resp_fs_hz > 0.0)
+        impl_->resp = std::make_unique<signal::RspProcessor>(signal::RspConfig{}, signal::Hz{resp_fs_hz});
+}
+DetectorFeatures::~DetectorFeatures() = default;
+DetectorFeatures::DetectorFeatures(DetectorFeatures&&) noexcept = default;
+
+void DetectorFeatures::push_ecg(float x) {
+    if (!impl_->ecg || !impl_->ecg->push(x)) return;
+    for (const auto& beat : impl_->ecg->ready_beats()) impl_->heart.push(beat);
+    if (const auto* q = impl_->ecg->ready_quality()) impl_->ecg_sqi = q->sqi;
+}
+
+void DetectorFeatures::push_resp(double t_s, float x) {
+    if (!impl_->resp) return;
+    const auto ev = impl_->resp->push(t_s, x);
+    if (!ev || ev->artifact) return;
+    impl_->breath.push(ev->time_s, ev->kind == signal::RspEventKind::Inhale, ev->depth);
+}
+
+signal::ArousalFeatures DetectorFeatures::features_at(double now_s) {
+    signal::ArousalFeatures f;
+    if (impl_->ecg) {
+        const auto h = impl_->heart.at(now_s);
+        f.hr_bpm = h.hr_bpm;
+        f.rmssd_ms = h.rmssd_ms;
+        f.heart_quality = std::min(h.quality, impl_->ecg_sqi);
+    }
+    if (impl_->resp) {
+        const auto b = impl_->breath.at(now_s);
+        f.resp_rate_bpm = b.rate_bpm;
+        f.resp_depth = b.depth;
+        f.resp_irregularity = b.irregularity;
+        f.resp_quality = std::min(b.quality, impl_->resp->quality().index);
+    }
+    return f;
 }
 
 namespace {
@@ -73,17 +124,12 @@ private:
     double last_ = -1.0;
 };
 
-signal::ArousalFeatures select_features(const signal::HeartFeatures& h,
-                                        const signal::BreathFeatures& b, ArousalFeatureMode mode) {
-    signal::ArousalFeatures f;
-    f.hr_bpm = h.hr_bpm;
-    f.heart_quality = h.quality;
-    if (mode != ArousalFeatureMode::HrOnly) f.rmssd_ms = h.rmssd_ms;
-    if (mode == ArousalFeatureMode::All) {
-        f.resp_rate_bpm = b.rate_bpm;
-        f.resp_depth = b.depth;
-        f.resp_irregularity = b.irregularity;
-        f.resp_quality = b.quality;
+// Keeps only the features a person's sensors in `mode` would give.
+signal::ArousalFeatures select_features(signal::ArousalFeatures f, ArousalFeatureMode mode) {
+    if (mode == ArousalFeatureMode::HrOnly) f.rmssd_ms = signal::kNoValue;
+    if (mode != ArousalFeatureMode::All) {
+        f.resp_rate_bpm = f.resp_depth = f.resp_irregularity = signal::kNoValue;
+        f.resp_quality = 1.0;
     }
     return f;
 }
@@ -93,11 +139,13 @@ signal::ArousalFeatures select_features(const signal::HeartFeatures& h,
 SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std::uint64_t seed,
                                    double duration_s, const signal::ArousalConfig& config,
                                    ArousalFeatureMode mode, bool artifacts,
-                                   const DetectorFailureModel& failures) {
+                                   const DetectorFailureModel& failures, FeatureSource source) {
+    const bool detectors = source == FeatureSource::Detectors;
     hardware::SimulationConfig sim;
     sim.seed = seed;
-    // Beat timing resolution of 5 ms is plenty for heart rate; keeps many seeds fast.
-    sim.ecg_rate_hz = 200.0;
+    // From true beats a timing resolution of 5 ms is plenty for heart rate and keeps many seeds
+    // fast; the R-peak detector gets the usual 250 Hz.
+    sim.ecg_rate_hz = detectors ? 250.0 : 200.0;
     sim.ppg_rate_hz = 25.0;
     sim.resp_rate_hz = 25.0;
     sim.artifacts = artifacts;
@@ -106,7 +154,8 @@ SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std:
     signal::HeartFeatureWindow heart;
     signal::BreathFeatureWindow breath;
     signal::ArousalDetector detector(config);
-    BeatCorrupter corrupt(failures, seed, artifacts);
+    BeatCorrupter corrupt(failures, seed, artifacts && !detectors);
+    DetectorFeatures detected(sim.ecg_rate_hz, sim.resp_rate_hz);
 
     SimulatedRun run;
     std::vector<float> resp;  // the belt signal, to measure each breath's depth
@@ -120,6 +169,16 @@ SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std:
         const auto& r = chunks[hardware::kSimResp].values;
         resp.insert(resp.end(), r.begin(), r.end());
         corrupt.begin_second(static_cast<double>(k));
+        if (detectors) {
+            for (float x : chunks[hardware::kSimEcg].values) detected.push_ecg(x);
+            const auto& rc = chunks[hardware::kSimResp];
+            for (std::size_t i = 0; i < rc.values.size(); ++i) detected.push_resp(rc.time_of(i), rc.values[i]);
+            const auto f = select_features(detected.features_at(t_end), mode);
+            run.outputs.push_back(detector.update(f));
+            run.features.push_back(f);
+            run.true_hr_bpm.push_back(model.current_hr_bpm());
+            continue;
+        }
 
         const auto& truth = model.ground_truth();
         for (; beats_seen < truth.beat_times_s.size(); ++beats_seen) {
@@ -139,7 +198,17 @@ SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std:
                 breath.push(ev.time_s, false, (v - last_trough) * corrupt.breath_depth_factor());
             }
         }
-        const auto f = select_features(heart.at(t_end), breath.at(t_end), mode);
+        signal::ArousalFeatures all;
+        const auto h = heart.at(t_end);
+        const auto b = breath.at(t_end);
+        all.hr_bpm = h.hr_bpm;
+        all.rmssd_ms = h.rmssd_ms;
+        all.heart_quality = h.quality;
+        all.resp_rate_bpm = b.rate_bpm;
+        all.resp_depth = b.depth;
+        all.resp_irregularity = b.irregularity;
+        all.resp_quality = b.quality;
+        const auto f = select_features(all, mode);
         run.outputs.push_back(detector.update(f));
         run.features.push_back(f);
         run.true_hr_bpm.push_back(model.current_hr_bpm());

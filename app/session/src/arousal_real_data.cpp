@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "attune/session/arousal_evaluation.hpp"
 #include "attune/signal/arousal_features.hpp"
 
 namespace attune::session {
@@ -140,6 +141,40 @@ std::string load_reference_breaths(const std::string& signal_path, const std::st
     return "";
 }
 
+// One column of a signal file as samples.
+std::string read_column(const std::string& path, const std::string& column, std::vector<float>& out) {
+    Table t;
+    if (auto err = read_table(path, t); !err.empty()) return err;
+    const int col = t.column(column);
+    if (col < 0) return "no " + column + " column in " + path;
+    out.reserve(t.rows.size());
+    for (std::size_t i = 0; i < t.rows.size(); ++i) out.push_back(static_cast<float>(t.number(i, col)));
+    return "";
+}
+
+// The project's detectors over a recording: ECG -> Pan-Tompkins beats -> heart features;
+// belt -> breathing events -> breath features (either may be absent).
+std::string load_with_detectors(const std::string& path, const std::string& ecg_column,
+                                const std::string& resp_column, double fs,
+                                std::vector<signal::ArousalFeatures>& out) {
+    std::vector<float> ecg, resp;
+    if (!ecg_column.empty())
+        if (auto err = read_column(path, ecg_column, ecg); !err.empty()) return err;
+    if (!resp_column.empty())
+        if (auto err = read_column(path, resp_column, resp); !err.empty()) return err;
+    const std::size_t n = std::max(ecg.size(), resp.size());
+    std::vector<signal::ArousalFeatures> features;
+    session::DetectorFeatures detectors(ecg.empty() ? 0.0 : fs, resp.empty() ? 0.0 : fs);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = static_cast<double>(i) / fs;
+        if (i < ecg.size()) detectors.push_ecg(ecg[i]);
+        if (i < resp.size()) detectors.push_resp(t, resp[i]);
+        if ((i + 1) % static_cast<std::size_t>(fs) == 0)
+            out.push_back(detectors.features_at(static_cast<double>(i + 1) / fs));
+    }
+    return "";
+}
+
 }  // namespace
 
 std::vector<signal::ArousalFeatures> features_from_beats(const std::vector<double>& times_s,
@@ -171,6 +206,12 @@ std::vector<RealRecording> real_calm_recordings(const std::string& data_dir) {
          [d](auto& out) { return load_rr_series(d + "polar_h10_a_rr.csv", out); }},
         {"polar_h10_a (strap HR only)",
          [d](auto& out) { return load_hr_series(d + "polar_h10_a_hr.csv", out); }},
+        {"mitdb_100 (project R-peak detector)",
+         [d](auto& out) { return load_with_detectors(d + "mitdb_100_ecg.csv", "mlii_mv", "", 360.0, out); }},
+        {"neurokit_resting_5min (R-peaks + belt breaths)",
+         [d](auto& out) {
+             return load_with_detectors(d + "neurokit_bio_resting_5min_100hz.csv", "ECG", "RSP", 100.0, out);
+         }},
         {"neurokit_resting_5min (reference breaths)",
          [d](auto& out) {
              return load_reference_breaths(d + "neurokit_bio_resting_5min_100hz.csv",

@@ -32,13 +32,18 @@
 //     state cannot rise (an alarm already raised winds down as usual);
 //   - movement: accelerometer activity above movement_threshold blocks escalation during the
 //     movement and for movement_recovery after it (metabolic heart-rate rise, after Myrtek &
-//     Bruegner's "additional heart rate": a rise without a rise in activity);
+//     Bruegner's "additional heart rate": a rise without a rise in activity). Without an
+//     accelerometer, a breathing belt whose quality suddenly collapses (a knock, a shift in the
+//     chair) blocks escalation for belt_artifact_hold: the same movement garbles the ECG;
+//   - vagal rises: heart rate up while RMSSD is vagal_veto_ratio above baseline (a deep breath,
+//     a posture change: sinus arrhythmia, not sympathetic arousal) blocks escalation;
 //   - speech-like breathing (irregular breath intervals): the breathing features are ignored
 //     (talking makes breathing fast, shallow and irregular) and speech_hr_allowance is taken off
 //     the heart-rate rise (talking itself raises HR by a few bpm). Escalation is not blocked:
 //     couples argue while they talk, and a big rise still counts.
 //
-// Delay: heart rate is smoothed over hr_smoothing (default 8 s: delay ~4 s) and a state needs
+// Delay: the per-second heart rate (median NN of 5 s, 3 beats after RR cleaning) is averaged
+// over hr_smoothing (default 5 s: delay ~2.5 s) and a state needs
 // onset_persistence (default 3 s) to rise. Cost: O(hr_smoothing) per second; memory fixed at
 // construction (calibration buffers). update() is noexcept and allocation-free.
 #pragma once
@@ -104,7 +109,7 @@ struct ArousalBaseline {
 struct ArousalConfig {
     Seconds calibration{120.0};         // per feature: seconds of good data to learn from
     Seconds adaptation_tau{300.0};      // baseline time constant while calm
-    Seconds hr_smoothing{8.0};          // moving average of HR (averages out RSA and 0.1 Hz waves)
+    Seconds hr_smoothing{5.0};          // moving average of the per-second heart rate
     double sensitivity = 1.0;           // thresholds are divided by this
     double rising_on = 3.0;             // index (z units) to enter "rising" (~ +9 bpm)
     double rising_off = 1.5;            // index to leave "rising" towards calm
@@ -127,9 +132,10 @@ struct ArousalConfig {
     double weight_resp_depth = 0.3;
     double movement_threshold_mg = 80.0;  // SD of |acceleration| above this = moving
     Seconds movement_recovery{45.0};      // HR takes this long to settle after moving
+    Seconds belt_artifact_hold{20.0};     // the belt turning unreadable counts as movement
     double speech_irregularity = 0.45;    // breath-interval CV above this = speech-like
     Bpm speech_hr_allowance{5.0};
-    double vagal_veto_ratio = 1.3;  // RMSSD this much above baseline blocks escalation
+    double vagal_veto_ratio = 1.5;  // RMSSD this much above baseline blocks escalation
 };
 
 struct ArousalOutput {
@@ -193,6 +199,7 @@ private:
     FeatureSet seen_ = 0;
     double now_s_ = 0.0;
     double suppressed_until_s_ = -1.0;
+    bool resp_was_ok_ = false;  // breathing quality was good at the last measured second
     double above_s_ = 0.0;     // time the index has been above the next "on" threshold
     double below_s_ = 0.0;     // time below the current "off" threshold
     double in_state_s_ = 0.0;  // time in the current state

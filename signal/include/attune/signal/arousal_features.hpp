@@ -2,11 +2,13 @@
 // breaths and accelerometer samples. Each window is a small streaming value: constant memory
 // (sized at construction), push() and read-outs noexcept and allocation-free, reset().
 //
-//   HeartFeatureWindow   beats -> heart rate (median RR of the last hr_window, robust to a
-//                        missed or extra beat), RMSSD of the last rmssd_window of successive
-//                        plausible intervals between Good beats (computed around the mean
-//                        difference, i.e. SDSD, so a fast change of rate is not "variability"), quality = share of the last quality_window covered
-//                        by plausible intervals. Delay: about hr_window / 2.
+//   HeartFeatureWindow   beats -> RR cleaning (RrCleaner, causal Lipponen 2019: ectopic, missed
+//                        and extra beats corrected, 3 beats late) -> heart rate (median NN of the
+//                        last hr_window), RMSSD of the last rmssd_window of successive clean
+//                        intervals between Good beats (computed around the mean difference,
+//                        i.e. SDSD, so a fast change of rate is not "variability"), quality =
+//                        share of the last quality_window covered by plausible intervals.
+//                        Delay: the cleaner's 3 beats + about hr_window / 2.
 //   BreathFeatureWindow  breath events (inhalation / exhalation onsets with their depth) ->
 //                        rate (mean of the last 3 breath intervals), depth (mean of the last 3
 //                        breaths), irregularity (coefficient of variation of the last 6 breath
@@ -20,6 +22,7 @@
 
 #include "attune/signal/arousal.hpp"
 #include "attune/signal/beat.hpp"
+#include "attune/signal/rr_cleaning.hpp"
 
 namespace attune::signal {
 
@@ -30,6 +33,7 @@ struct HeartFeatureConfig {
     double min_rr_ms = 250.0;       // 240 bpm
     double max_rr_ms = 2400.0;      // 25 bpm
     double max_rr_change = 0.25;    // successive intervals differing more are not "successive"
+    Seconds cleaner_delay{4.0};     // how late the RR cleaner may decide an interval
 };
 
 struct HeartFeatures {
@@ -52,12 +56,18 @@ private:
         double end_s;
         double rr_ms;
         bool plausible;
-        bool clean;  // a Good beat: usable for HRV
+        bool clean;       // uncorrected, between beats the detector vouches for: usable for HRV
+        bool continuous;  // follows the previous interval (no gap)
     };
+    void add(const NnInterval& nn) noexcept;
+
     HeartFeatureConfig config_;
+    RrCleaner cleaner_;
     std::vector<Interval> ring_;
     std::vector<double> scratch_;
     std::size_t head_ = 0, size_ = 0;
+    double last_nn_s_ = -1e9;        // end of the newest decided interval
+    double doubtful_until_s_ = -1e9; // intervals ending up to here touch a Doubtful beat
 };
 
 struct BreathFeatures {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,24 @@ namespace attune::session {
 // Which features the detector is given (what a person's sensors allow).
 enum class ArousalFeatureMode : std::uint8_t { HrOnly, HrRmssd, All };
 std::string_view to_string(ArousalFeatureMode mode);
+
+// The project's detectors feeding the arousal features: ECG -> Pan-Tompkins R peaks ->
+// HeartFeatureWindow (beat quality flags and the detector's per-second quality), belt ->
+// RspProcessor breaths -> BreathFeatureWindow. A rate of 0 leaves that input out.
+class DetectorFeatures {
+public:
+    DetectorFeatures(double ecg_fs_hz, double resp_fs_hz);
+    ~DetectorFeatures();
+    DetectorFeatures(DetectorFeatures&&) noexcept;
+    void push_ecg(float x);                 // sample i at time i / ecg_fs
+    void push_resp(double t_s, float x);
+    // Features of the second ending at now_s.
+    signal::ArousalFeatures features_at(double now_s);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 struct DetectorFailureModel {
     double missed_beat_rate = 0.02;   // share of beats not detected
@@ -39,10 +58,16 @@ struct SimulatedRun {
 };
 
 // Simulates one partner for duration_s and runs the detector on it.
+// Where the features come from: the simulator's true beats and breaths (corrupted by
+// DetectorFailureModel when `artifacts`), or the project's detectors run on the simulated ECG
+// and belt signals (then `artifacts` switches the simulator's own signal artifacts).
+enum class FeatureSource : std::uint8_t { GroundTruth, Detectors };
+
 SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std::uint64_t seed,
                                    double duration_s, const signal::ArousalConfig& config,
                                    ArousalFeatureMode mode, bool artifacts,
-                                   const DetectorFailureModel& failures = {});
+                                   const DetectorFailureModel& failures = {},
+                                   FeatureSource source = FeatureSource::GroundTruth);
 
 struct EpisodeScore {
     double hr_increase_bpm = 0.0;
