@@ -177,7 +177,7 @@ hardware::PartnerModel same_partner_as_the_simulator() {
 
 TEST_CASE("firmware_under_simavr_streams_beats_that_match_ground_truth", "[serial][firmware][simavr]") {
     const double seconds = 30.0;
-    const Stream s = record("4", seconds, 20.0);
+    const Stream s = record("4", seconds, 45.0);  // 7.5 s nominal; slack for a loaded CI machine
     CHECK(s.gaps == 0);
     REQUIRE(s.resp.size() >= static_cast<std::size_t>(seconds * 50.0) - 10);
 
@@ -248,9 +248,11 @@ TEST_CASE("firmware_samples_land_on_the_host_clock_in_real_time", "[serial][firm
     REQUIRE(lag.size() >= 5);
     const auto [lo, hi] = std::minmax_element(lag.begin(), lag.end());
     INFO("beat lag on the host clock: " << *lo * 1e3 << " .. " << *hi * 1e3 << " ms");
+    // Typically 3-4 ms with < 1 ms spread; the bounds leave room for a loaded CI machine
+    // (the simulator paces itself against the wall clock and may fall a little behind).
     CHECK(*lo > -0.010);
-    CHECK(*hi < 0.080);
-    CHECK(*hi - *lo < 0.030);
+    CHECK(*hi < 0.100);
+    CHECK(*hi - *lo < 0.050);
 }
 
 TEST_CASE("firmware_board_unplugged_and_replugged_reconnects_with_the_gap_marked", "[serial][firmware][simavr]") {
