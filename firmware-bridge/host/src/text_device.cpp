@@ -124,8 +124,12 @@ struct TextDevice::Impl {
     void on_bytes(std::span<const std::uint8_t> bytes, double host_s) {
         for (std::uint8_t b : bytes) {
             if (b == '\n') {
-                if (line_too_long) ++st.long_lines, mark_bad_slot();
-                else handle_line();
+                if (line_too_long) {
+                    ++st.long_lines;
+                    mark_bad_slot();
+                } else {
+                    handle_line();
+                }
                 line.clear();
                 line_too_long = false;
             } else if (line.size() < kMaxLine) {
