@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstring>
+#include <random>
 
 #include "attune/bridge/attune_board.hpp"
 #include "attune/bridge/text_device.hpp"
@@ -329,4 +330,34 @@ TEST_CASE("text_spec_parsing_gives_clear_errors", "[serial][text]") {
     CHECK_THROWS_WITH(bridge::parse_text_spec("/dev/x?columns=ecg,,resp"), Catch::Contains("empty column"));
     CHECK_THROWS_WITH(bridge::parse_text_spec("/dev/x?columns=-"), Catch::Contains("no columns"));
     CHECK_THROWS(bridge::parse_text_spec("?rate=5"));
+}
+
+TEST_CASE("the_wrong_driver_on_a_port_counts_errors_and_never_crashes", "[serial][device][pty]") {
+    boost::asio::io_context io;
+    // A text sketch read as an Attune board: no frames, only rejected bytes, stalls reported.
+    FakePort text_port(attune::test::temp_link("wrong-board"));
+    bridge::AttuneBoard board(io, text_port.path(), fast_config());
+    Received rb;
+    start(board, rb);
+    // An Attune board's bytes read as a text device: lines of binary, counted as bad.
+    FakePort binary_port(attune::test::temp_link("wrong-text"));
+    bridge::TextDevice text(io, binary_port.path());
+    Received rt;
+    start(text, rt);
+    std::mt19937 rng(3);
+    run_until(io, 1.5, [&] {
+        text_port.write("512,300\n511,301\n");
+        std::vector<std::uint8_t> noise(64);
+        for (auto& b : noise) b = static_cast<std::uint8_t>(rng());
+        noise.push_back('\n');
+        binary_port.write(noise);
+    }, nullptr);
+    board.stop();
+    text.stop();
+    CHECK(rb.chunks.empty());
+    CHECK(board.stats().decoder.rejected() > 0);
+    CHECK(board.stats().decoder.frames == 0);
+    CHECK(rt.chunks.empty());
+    CHECK(text.stats().bad_lines > 0);
+    CHECK(text.stats().samples == 0);
 }
