@@ -85,6 +85,18 @@ TEST_CASE("worked_examples_in_PROTOCOL_md_are_exact", "[protocol]") {
                         0x20, 0xFF, 0x03, 0xA7, 0xB1, 0x00});
 }
 
+TEST_CASE("worked_status_and_set_rate_examples_are_exact", "[protocol]") {
+    attune_status_t st{0, 3886, 0, 0};
+    std::uint8_t p[16];
+    const std::size_t n = attune_status_write(&st, p, sizeof p);
+    CHECK(encode(ATTUNE_FRAME_STATUS, 1, Bytes(p, p + n)) ==
+          Bytes{0x04, 0x10, 0x03, 0x01, 0x03, 0x2E, 0x0F, 0x01, 0x01, 0x01, 0x01, 0x01, 0x03, 0x86, 0xCB, 0x00});
+    const std::size_t m = attune_set_rate_write(0, 500, p, sizeof p);
+    CHECK(encode(ATTUNE_CMD_SET_RATE, 8, Bytes(p, p + m)) == Bytes{0x04, 0x10, 0x12, 0x08, 0x05, 0xF4, 0x01, 0xAA, 0x1E, 0x00});
+    const std::uint8_t ack[] = {ATTUNE_CMD_START, 1, ATTUNE_ACK_OK};
+    CHECK(encode(ATTUNE_FRAME_ACK, 2, Bytes(ack, ack + 3)) == Bytes{0x06, 0x10, 0x04, 0x02, 0x10, 0x01, 0x02, 0xA8, 0x01, 0x00});
+}
+
 TEST_CASE("frames_round_trip_through_the_streaming_decoder", "[protocol]") {
     Bytes wire;
     for (int i = 0; i < 20; ++i) {

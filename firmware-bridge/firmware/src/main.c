@@ -164,6 +164,7 @@ static void sampling_init(void) {
     TCCR1B = _BV(WGM12) | _BV(CS11) | _BV(CS10);
     timer_set_rate(ecg_rate);
     TIMSK1 = _BV(OCIE1A);
+    adc_start(ADC_MUX_BATTERY); /* so the first STATUS already has a battery reading */
 }
 
 ISR(TIMER1_COMPA_vect) {
