@@ -12,6 +12,8 @@ namespace {
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
 // Running sums are rebuilt from the ring this often, so rounding never accumulates.
 constexpr std::size_t kRecomputeEvery = 4096;
+// Correlation peaks this close to the best count as equally good (see HeartRateSync::push).
+constexpr double kLagTie = 0.05;
 
 }  // namespace
 
@@ -101,6 +103,7 @@ HeartRateSync::HeartRateSync(const HeartRateSyncConfig& config) : config_(config
     window_ = static_cast<std::size_t>(std::lround(config_.window.value));
     max_lag_ = static_cast<std::size_t>(std::lround(config_.max_lag.value));
     a_.assign(window_ + 2 * max_lag_, kNoValue);
+    r_by_lag_.assign(2 * max_lag_ + 1, kNoValue);
     b_.assign(a_.size(), kNoValue);
 }
 
@@ -124,7 +127,7 @@ const HeartRateSyncResult& HeartRateSync::push(double hr_a, double hr_b) noexcep
     // lag, so A(t) is compared with B(t + lag): a positive best lag means B follows A.
     const std::size_t n = a_.size();
     auto at = [&](const std::vector<double>& v, std::size_t i) { return v[(pos_ + i) % n]; };
-    double best = -2.0, best_lag = 0.0;
+    double best = -2.0;
     const auto lags = static_cast<std::ptrdiff_t>(max_lag_);
     for (std::ptrdiff_t lag = -lags; lag <= lags; ++lag) {
         double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
@@ -136,6 +139,7 @@ const HeartRateSyncResult& HeartRateSync::push(double hr_a, double hr_b) noexcep
             sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y;
             ++m;
         }
+        r_by_lag_[static_cast<std::size_t>(lag + lags)] = kNoValue;
         if (static_cast<double>(m) < config_.min_valid * static_cast<double>(window_)) continue;
         const double md = static_cast<double>(m);
         const double cov = sab - sa * sb / md;
@@ -144,14 +148,28 @@ const HeartRateSyncResult& HeartRateSync::push(double hr_a, double hr_b) noexcep
         if (va <= 1e-9 * md || vb <= 1e-9 * md) continue;
         const double r = std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0);
         if (lag == 0) latest_.r_at_zero = r;
-        if (r > best) {
-            best = r;
-            best_lag = static_cast<double>(lag);
-        }
+        r_by_lag_[static_cast<std::size_t>(lag + lags)] = r;
+        best = std::max(best, r);
     }
     if (best > -2.0) {
+        // Heart rates swinging with slow paced breathing correlate again one breath later: of
+        // the correlation peaks (local maxima) within kLagTie of the best, the one nearest zero
+        // lag is the meaningful one.
+        auto r_at = [&](std::ptrdiff_t lag) {
+            return lag < -lags || lag > lags ? -2.0 : r_by_lag_[static_cast<std::size_t>(lag + lags)];
+        };
+        std::ptrdiff_t best_lag = 0;
+        bool found = false;
+        for (std::ptrdiff_t lag = -lags; lag <= lags; ++lag) {
+            const double r = r_at(lag);
+            if (!(r >= best - kLagTie)) continue;
+            if (!(r >= r_at(lag - 1) || std::isnan(r_at(lag - 1))) ||
+                !(r >= r_at(lag + 1) || std::isnan(r_at(lag + 1))))
+                continue;
+            if (!found || std::abs(lag) < std::abs(best_lag)) best_lag = lag, found = true;
+        }
         latest_.max_r = best;
-        latest_.lag_s = best_lag;
+        latest_.lag_s = static_cast<double>(best_lag);
     }
     return latest_;
 }

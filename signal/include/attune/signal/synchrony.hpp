@@ -8,7 +8,9 @@
 //   kuramoto_order()      order parameter R = |mean_k exp(i theta_k)| of N phases at one instant.
 //   HeartRateSync         two heart-rate series at 1 Hz -> windowed Pearson cross-correlation
 //                         for lags -max_lag..+max_lag s; the largest correlation and its lag
-//                         (positive lag: B follows A). Cost O(window x lags) per second.
+//                         (positive lag: B follows A; of peaks within 0.05 of the largest, the
+//                         one nearest zero, since paced breathing makes HR periodic).
+//                         Cost O(window x lags) per second.
 //   joint_coherence()     both partners coherent at once: geometric mean of their coherence
 //                         ratios (0 when either is 0), scaled down when their peak frequencies
 //                         differ (a shared rhythm, not just two private ones).
@@ -86,6 +88,7 @@ private:
     HeartRateSyncConfig config_;
     std::size_t window_, max_lag_;
     std::vector<double> a_, b_;  // rings of window + 2 max_lag seconds
+    std::vector<double> r_by_lag_;  // work buffer: r at each lag
     std::size_t pos_ = 0, filled_ = 0;
     HeartRateSyncResult latest_;
 };
