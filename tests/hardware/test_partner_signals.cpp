@@ -109,7 +109,8 @@ TEST_CASE("advance_to yields every sample before t exactly once", "[hardware][si
 TEST_CASE("ECG R waves and PPG pulses sit where the truth says", "[hardware][sim]") {
     auto profile = quiet_profile(72.0, 12.0);
     profile.r_amplitude_mv = 1.4;
-    const auto config = clean_config(17);
+    auto config = clean_config(17);
+    config.ecg_rate_hz = GENERATE(250.0, 500.0, 1000.0);
     PartnerModel model(profile, config);
     const auto rec = run(model, 60.0);
     const auto& ecg = rec.channel[kSimEcg];
