@@ -149,6 +149,7 @@ void Engine::tick() {
     for (auto& p : pipelines_) p->update(t);
     collect_pipeline_output();
     update_phase(t);
+    update_dyad(t);
     publish(t);
 }
 
@@ -166,6 +167,8 @@ void Engine::collect_pipeline_output() {
         const auto& second = pipe.latest_second();
         if (second.time_s <= last_second_[i]) continue;
         last_second_[i] = second.time_s;
+        rmssd_traces_[i].push(static_cast<float>(second.rmssd_ms));
+        arousal_traces_[i].push(static_cast<float>(second.arousal));
         for (auto* o : observers_) o->on_second(p, second);
         if (second.arousal_state != arousal_states_[i]) {
             arousal_states_[i] = second.arousal_state;
@@ -174,11 +177,36 @@ void Engine::collect_pipeline_output() {
     }
 }
 
+// Breathing phases of both partners (and the pacer when shown) at the synchrony's 4 Hz.
+void Engine::update_dyad(double t) {
+    const double step = 1.0 / 4.0;
+    if (next_dyad_s_ <= 0.0) next_dyad_s_ = t;
+    while (next_dyad_s_ <= t) {
+        next_dyad_s_ += step;
+        signal::DyadBreathSample sample;
+        const auto a = pipelines_[0]->resp_phase_angle();
+        const auto b = pipelines_[1]->resp_phase_angle();
+        if (a) sample.phase_a = *a;
+        if (b) sample.phase_b = *b;
+        if (protocol_.pacer_visible()) sample.pacer_phase = 2.0 * 3.14159265358979323846 * protocol_.pacer().cycle;
+        dyad_.push_breathing(sample);
+    }
+}
+
 void Engine::publish(double t) {
     auto snap = std::make_shared<Snapshot>();
     snap->session_time_s = t;
     protocol_.fill(*snap);
-    for (Partner p : kPartners) pipelines_[index_of(p)]->fill_view(snap->partners[index_of(p)]);
+    for (Partner p : kPartners) {
+        const auto i = index_of(p);
+        pipelines_[i]->fill_view(snap->partners[i]);
+        snap->partners[i].rmssd = {rmssd_traces_[i].linear(), 1.0};
+        snap->partners[i].arousal_trace = {arousal_traces_[i].linear(), 1.0};
+    }
+    // "Breathing together": locked and inhaling together, never a score on the shared screen.
+    const auto& dyad = dyad_.metrics();
+    snap->breathing_together = std::isfinite(dyad.partners.in_phase) ? dyad.partners.in_phase : 0.0;
+    snap->breathing_together_on = dyad.breathing_together;
     const auto& ev = log_.events();
     const std::size_t from = ev.size() > kRecentEvents ? ev.size() - kRecentEvents : 0;
     snap->recent_events.assign(ev.begin() + static_cast<std::ptrdiff_t>(from), ev.end());

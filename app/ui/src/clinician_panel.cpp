@@ -8,24 +8,11 @@
 namespace attune::ui {
 namespace {
 
-// The per-second series the snapshot has no trace for (RMSSD, arousal), kept by the panel.
-void remember_seconds(const session::Snapshot& snap, ClinicianState& state) {
-    if (snap.session_time_s < state.last_sample_s + 1.0 && snap.session_time_s >= state.last_sample_s) return;
-    state.last_sample_s = snap.session_time_s;
-    for (std::size_t i = 0; i < snap.partners.size(); ++i) {
-        const auto& p = snap.partners[i];
-        state.rmssd[i].push(p.has_signal ? static_cast<float>(p.rmssd_ms) : 0.0f);
-        state.arousal[i].push(p.has_signal ? static_cast<float>(p.arousal) : 0.0f);
-    }
-}
-
-session::Trace as_trace(const session::TraceBuffer& b) { return {b.linear(), 1.0}; }
-
-void draw_partner_column(const session::Snapshot& snap, const ClinicianState& state, int i, const Fonts& fonts,
+void draw_partner_column(const session::Snapshot& snap, int i, const Fonts& fonts,
                          ImVec2 size) {
     const auto idx = static_cast<std::size_t>(i);
     const auto& p = snap.partners[idx];
-    ImGui::BeginChild(i == 0 ? "clin_a" : "clin_b", size, true);
+    ImGui::BeginChild(i == 0 ? "clin_a" : "clin_b", size, true, ImGuiWindowFlags_NoScrollbar);
     ImGui::PushFont(fonts.body);
     ImGui::TextColored(partner_colour(i), "%s", p.name.c_str());
     ImGui::PopFont();
@@ -37,7 +24,9 @@ void draw_partner_column(const session::Snapshot& snap, const ClinicianState& st
                 snap.protocol.aroused[idx] ? "   - set off the current pause" : "");
     if (!p.quality_hint.empty()) ImGui::TextColored(palette::kHint, "%s", p.quality_hint.c_str());
     const float w = ImGui::GetContentRegionAvail().x;
-    const float h = std::max(34.0f, (ImGui::GetContentRegionAvail().y - 5.0f * ImGui::GetTextLineHeightWithSpacing()) / 5.0f);
+    // Five traces share what is left: each a label line plus the plot, with item spacing.
+    const float spacing = ImGui::GetStyle().ItemSpacing.y;
+    const float h = std::max(24.0f, (ImGui::GetContentRegionAvail().y - 5.0f * (ImGui::GetTextLineHeightWithSpacing() + spacing)) / 5.0f);
     const ImVec4 c = partner_colour(i);
     ImGui::TextColored(palette::kMuted, "ECG / pulse");
     draw_trace("##ecg", p.ecg, c, ImVec2(w, h), 0, 0, true);
@@ -46,9 +35,9 @@ void draw_partner_column(const session::Snapshot& snap, const ClinicianState& st
     ImGui::TextColored(palette::kMuted, "Heart rate (40-140 bpm)");
     draw_trace("##hr", p.hr, c, ImVec2(w, h), 40.0f, 140.0f, false);
     ImGui::TextColored(palette::kMuted, "RMSSD (0-150 ms)");
-    draw_trace("##rmssd", as_trace(state.rmssd[idx]), c, ImVec2(w, h), 0.0f, 150.0f, false);
+    draw_trace("##rmssd", p.rmssd, c, ImVec2(w, h), 0.0f, 150.0f, false);
     ImGui::TextColored(palette::kMuted, "Arousal (0-1)");
-    draw_trace("##arousal", as_trace(state.arousal[idx]), c, ImVec2(w, h), 0.0f, 1.0f, false);
+    draw_trace("##arousal", p.arousal_trace, c, ImVec2(w, h), 0.0f, 1.0f, false);
     ImGui::EndChild();
 }
 
@@ -101,15 +90,14 @@ void draw_protocol_controls(const session::Snapshot& snap, ClinicianState& state
 
 void draw_clinician_panel(const session::Snapshot& snap, ClinicianState& state, const Fonts& fonts,
                           const ViewActions& actions) {
-    remember_seconds(snap, state);
     ImGui::PushFont(fonts.small);
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     const float col = (avail.x - spacing) * 0.5f;
     const float top_h = avail.y * 0.66f;
-    draw_partner_column(snap, state, 0, fonts, ImVec2(col, top_h));
+    draw_partner_column(snap, 0, fonts, ImVec2(col, top_h));
     ImGui::SameLine();
-    draw_partner_column(snap, state, 1, fonts, ImVec2(col, top_h));
+    draw_partner_column(snap, 1, fonts, ImVec2(col, top_h));
 
     ImGui::BeginChild("events", ImVec2(avail.x * 0.64f, 0), true);
     ImGui::TextColored(palette::kMuted, "Event log  (%s)", clock_text(snap.session_time_s).c_str());

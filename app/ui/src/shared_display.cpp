@@ -102,9 +102,9 @@ void draw_pacer(const session::Snapshot& snap, const Fonts& fonts, ImVec2 centre
         text_centered(fonts.small, fonts.small->FontSize, ImVec2(centre.x, centre.y + radius + 24.0f),
                       to_u32(palette::kMuted), rate);
     }
-    if (snap.breathing_together > 0.6) {
+    if (snap.breathing_together_on) {
         // Gentle: fades in with the synchrony, never a score.
-        const float a = static_cast<float>(std::clamp((snap.breathing_together - 0.6) / 0.3, 0.0, 1.0));
+        const float a = static_cast<float>(std::clamp((snap.breathing_together - 0.5) / 0.4, 0.0, 1.0));
         text_centered(fonts.body, fonts.body->FontSize, ImVec2(centre.x, centre.y - radius - 28.0f),
                       to_u32(palette::kPacer, 0.4f + 0.6f * a), "breathing together");
     }

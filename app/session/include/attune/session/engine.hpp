@@ -25,6 +25,8 @@
 #include "attune/session/protocol.hpp"
 #include "attune/session/protocol_machine.hpp"
 #include "attune/session/snapshot.hpp"
+#include "attune/session/trace_buffer.hpp"
+#include "attune/signal/synchrony.hpp"
 
 namespace attune::session {
 
@@ -113,6 +115,7 @@ private:
     void update_phase(double t);
     void publish(double t);
     void collect_pipeline_output();
+    void update_dyad(double t);
 
     EngineConfig config_;
     boost::asio::io_context io_;
@@ -126,6 +129,12 @@ private:
     std::array<signal::ArousalState, signal::kPartnerCount> arousal_states_{};
     std::array<double, signal::kPartnerCount> last_second_{};
     ProtocolMachine protocol_;
+    // The couple's breathing synchrony (phases at 4 Hz) for the gentle "breathing together".
+    signal::DyadSynchrony dyad_;
+    double next_dyad_s_ = 0.0;
+    // Per-second RMSSD and arousal of each partner for the clinician's traces (10 minutes).
+    std::array<TraceBuffer, signal::kPartnerCount> rmssd_traces_{TraceBuffer(600), TraceBuffer(600)};
+    std::array<TraceBuffer, signal::kPartnerCount> arousal_traces_{TraceBuffer(600), TraceBuffer(600)};
     bool pacer_on_ = false;
     double sim_pacer_bpm_ = 0.0;
     bool begun_ = false;

@@ -35,6 +35,7 @@ struct PartnerView {
     double quality = 0.0;    // 0..1 signal quality
     std::string quality_hint;            // e.g. "check the chest strap" (never a number)
     Trace ecg, resp, hr;
+    Trace rmssd, arousal_trace;  // one value per second (clinician panel)
 };
 
 // A partner's answer to an open question or a consent check-in (one key each).
@@ -80,7 +81,8 @@ struct Snapshot {
     PacerSettings pacer_settings;
     PacerPhase pacer;
     bool pacer_visible = true;
-    double breathing_together = 0.0;  // 0..1 phase locking of the two partners
+    double breathing_together = 0.0;  // 0..1 in-phase locking of the two partners' breathing
+    bool breathing_together_on = false;  // with hysteresis: show the gentle indication
     bool paused = false;              // the pause ritual is running
     CueView cue;
     ProtocolView protocol;

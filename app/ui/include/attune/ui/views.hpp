@@ -16,7 +16,6 @@
 
 #include "attune/session/protocol_machine.hpp"
 #include "attune/session/snapshot.hpp"
-#include "attune/session/trace_buffer.hpp"
 #include "attune/ui/theme.hpp"
 
 namespace attune::ui {
@@ -39,10 +38,6 @@ struct ClinicianState {
     char marker_note[128] = "";
     char new_word[48] = "";
     bool follow_events = true;
-    // Per-second RMSSD and arousal (10 min), sampled from the snapshots the panel draws.
-    std::array<session::TraceBuffer, signal::kPartnerCount> rmssd{session::TraceBuffer(600), session::TraceBuffer(600)};
-    std::array<session::TraceBuffer, signal::kPartnerCount> arousal{session::TraceBuffer(600), session::TraceBuffer(600)};
-    double last_sample_s = -1.0;
 };
 
 // One source a partner can use, as shown in the setup view.
