@@ -16,3 +16,11 @@ endif()
 if(ATTUNE_BUILD_TESTS)
   find_package(Catch2 2.13 REQUIRED)
 endif()
+
+# EDFlib ships only edflib.h + a static libedf.a (no CMake or pkg-config files).
+find_path(EDFLIB_INCLUDE_DIR edflib.h REQUIRED)
+find_library(EDFLIB_LIBRARY NAMES libedf.a edf REQUIRED)
+add_library(EDFlib::EDFlib STATIC IMPORTED)
+set_target_properties(EDFlib::EDFlib PROPERTIES
+  IMPORTED_LOCATION "${EDFLIB_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${EDFLIB_INCLUDE_DIR}")

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <memory>
 
-#include "attune/session/csv_recorder.hpp"
+#include "attune/session/recorder.hpp"
 #include "attune/session/engine.hpp"
 #include "command_registry.hpp"
 #include "duration.hpp"
@@ -35,17 +35,27 @@ int run_headless(const SessionArgs& args, session::EngineConfig config) {
     }
     config.speed = args.speed;
     const std::string dir = args.out.empty() ? default_recording_dir() : args.out;
+    if (args.out.empty())  // a session killed last time is made whole before a new one starts
+        for (const auto& d : session::recover_unfinished(sessions_base_dir()))
+            std::cout << "recovered an unfinished recording: " << d << "\n";
     try {
         session::Engine engine(config);
-        session::CsvRecorder recorder(dir);
-        engine.add_observer(&recorder);
+        std::unique_ptr<session::Recorder> recorder;
+        try {
+            recorder = std::make_unique<session::Recorder>(dir);
+            engine.add_observer(recorder.get());
+        } catch (const std::exception& e) {
+            // Reported at once; the couple's session itself carries on unrecorded.
+            std::cerr << "attune session: NOT RECORDING: " << e.what() << "\n";
+        }
         const auto wall0 = std::chrono::steady_clock::now();
         engine.run_for(*duration);
-        recorder.finish(engine);
+        const bool recorded = recorder && recorder->finish(engine);
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-        std::cout << "session recorded: " << dir << " (" << *duration << " s of session in " << wall
-                  << " s, " << engine.log().size() << " events)\n";
-        return 0;
+        std::cout << "session " << (recorded ? "recorded: " + dir : std::string("finished, recording incomplete"))
+                  << " (" << *duration << " s of session in " << wall << " s, " << engine.log().size()
+                  << " events)\n";
+        return recorded ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "attune session: " << e.what() << "\n";
         return 1;

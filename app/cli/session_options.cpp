@@ -45,15 +45,19 @@ bool build_engine_config(const EngineArgs& args, session::EngineConfig& config) 
     return true;
 }
 
-std::string default_recording_dir() {
+std::string sessions_base_dir() {
     std::string base;
     if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) base = xdg;
     else if (const char* home = std::getenv("HOME"); home && *home) base = std::string(home) + "/.local/share";
     else base = ".";
+    return base + "/attune/sessions";
+}
+
+std::string default_recording_dir() {
     char stamp[32];
     const std::time_t now = std::time(nullptr);
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d_%H%M%S", std::localtime(&now));
-    return base + "/attune/sessions/" + stamp;
+    return sessions_base_dir() + "/" + stamp;
 }
 
 }  // namespace attune::cli

@@ -25,5 +25,7 @@ void add_engine_options(CLI::App& app, EngineArgs& args);
 bool build_engine_config(const EngineArgs& args, session::EngineConfig& config);
 // $XDG_DATA_HOME/attune/sessions/<local time>, or ~/.local/share/... when unset.
 std::string default_recording_dir();
+// $XDG_DATA_HOME/attune/sessions (the folder that holds every session's folder).
+std::string sessions_base_dir();
 
 }  // namespace attune::cli
