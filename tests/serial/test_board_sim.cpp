@@ -323,7 +323,8 @@ TEST_CASE("firmware_changes_its_ecg_rate_on_set_rate", "[serial][firmware][simav
     REQUIRE(attune::test::run_until(io, 10.0, nullptr, [&] { return ecg.size() >= 10; }));
     board.send_set_rate(0, 500);
     REQUIRE(attune::test::run_until(io, 10.0, nullptr, [&] { return !ecg.empty() && ecg.back().rate_hz == 500.0; }));
-    const std::size_t switched = ecg.size() - 1;
+    std::size_t switched = 0;
+    while (ecg[switched].rate_hz != 500.0) ++switched;  // the first chunk at the new rate
     REQUIRE(attune::test::run_until(io, 10.0, nullptr, [&] { return ecg.size() >= switched + 50; }));
     board.stop();
     CHECK(board.info().channels[0].rate_hz == 500.0);

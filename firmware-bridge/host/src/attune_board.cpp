@@ -78,6 +78,14 @@ struct AttuneBoard::Impl {
     bool accepting = false;      // samples are numbered from our START (its ACK arrived)
     bool samples_seen = false;   // since the last START
     bool running = false;
+    // SET_RATE commands awaiting their ACK: the new rate applies from the ACK on (the board
+    // restarts its counters before it answers, so every later sample has the new rate).
+    struct PendingRate {
+        std::uint8_t seq = 0, channel = 0;
+        std::uint16_t rate_hz = 0;
+        bool used = false;
+    };
+    std::array<PendingRate, 4> pending_rates{};
     std::shared_ptr<int> alive = std::make_shared<int>(0);  // timer handlers check it
 
     void apply_info(const attune_info_t& in) {
@@ -161,13 +169,28 @@ struct AttuneBoard::Impl {
                     // Everything after this ACK is numbered from our START.
                     if (st.samples > 0) restart_numbering();
                     accepting = true;
-                } else if (ack.command == ATTUNE_CMD_SET_RATE && ack.result == ATTUNE_ACK_OK) {
-                    restart_numbering();  // the firmware restarts its counters at the new rate
-                    send(ATTUNE_CMD_IDENTIFY);
+                } else if (ack.command == ATTUNE_CMD_SET_RATE) {
+                    apply_pending_rate(ack);
                 }
                 break;
             }
             default: ++st.bad_payloads; break;
+        }
+    }
+
+    void apply_pending_rate(const attune_ack_t& ack) {
+        for (auto& p : pending_rates) {
+            if (!p.used || p.seq != ack.command_seq) continue;
+            p.used = false;
+            if (ack.result != ATTUNE_ACK_OK) return;
+            const std::size_t slot = channel_slot(p.channel);
+            if (slot == kNoChannel) return;
+            board.channels[slot].rate_hz = p.rate_hz;
+            channels[slot].cal.rate_hz = p.rate_hz;
+            info.channels[slot].rate_hz = p.rate_hz;
+            restart_numbering();        // the firmware restarted its counters at the new rate
+            send(ATTUNE_CMD_IDENTIFY);  // and INFO confirms the whole channel table
+            return;
         }
     }
 
@@ -273,6 +296,8 @@ void AttuneBoard::send_identify() { impl_->send(ATTUNE_CMD_IDENTIFY); }
 void AttuneBoard::send_set_rate(std::uint8_t channel, std::uint16_t rate_hz) {
     std::uint8_t payload[3];
     const std::size_t n = attune_set_rate_write(channel, rate_hz, payload, sizeof payload);
+    auto& slot = impl_->pending_rates[impl_->tx_seq % impl_->pending_rates.size()];
+    slot = {impl_->tx_seq, channel, rate_hz, true};
     impl_->send(ATTUNE_CMD_SET_RATE, payload, n);
 }
 
