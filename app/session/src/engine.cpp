@@ -137,8 +137,12 @@ void Engine::update_phase(double t) {
     sim_pacer_bpm_ = bpm;
     for (auto& d : devices_)
         if (auto* sim = dynamic_cast<SimulatedDevice*>(d.get()))
+            // The simulated partners lock onto the phase shown on screen: the pacer's last
+            // inhalation onset is its cycle origin.
             sim->set_pacer(pacer_on ? std::optional<hardware::PacerTarget>(hardware::PacerTarget{
-                                          bpm, protocol_.pacer_settings().inhale_fraction})
+                                          .breaths_per_min = bpm,
+                                          .inhale_fraction = protocol_.pacer_settings().inhale_fraction,
+                                          .cycle_origin_s = t - protocol_.pacer().cycle * 60.0 / bpm})
                                     : std::nullopt);
 }
 
