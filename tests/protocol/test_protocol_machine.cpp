@@ -383,3 +383,28 @@ TEST_CASE("the simulated couple answers open questions by itself when asked to",
     CHECK(s.machine.phase() == "baseline");
     CHECK(s.count("keypress", "continue") == 2);
 }
+
+TEST_CASE("sensors still starting up are not reported as lost", "[protocol]") {
+    std::vector<SessionEvent> events;
+    ProtocolMachine machine(default_protocol(), [&](SessionEvent e) { events.push_back(std::move(e)); });
+    ProtocolInput in;
+    in.partners[0].signal_ok = in.partners[1].signal_ok = false;
+    for (double t = 0.0; t < 5.0; t += 0.1) {
+        in.time_s = t;
+        machine.tick(in);
+    }
+    in.partners[0].signal_ok = in.partners[1].signal_ok = true;
+    in.time_s = 5.1;
+    machine.tick(in);
+    in.partners[1].signal_ok = false;
+    in.time_s = 5.2;
+    machine.tick(in);
+    std::size_t sensor_events = 0;
+    for (const auto& e : events)
+        if (e.kind == "sensor") {
+            ++sensor_events;
+            CHECK(e.partner == Partner::B);
+            CHECK(e.text == "signal lost");
+        }
+    CHECK(sensor_events == 1);
+}

@@ -128,7 +128,10 @@ void ProtocolMachine::tick(const ProtocolInput& input) {
     for (Partner p : kPartners) {
         const auto i = index_of(p);
         const bool out = !input.partners[i].signal_ok;
-        if (out != sensor_out_[i]) {
+        // Sensors take a few seconds to deliver at the start: only a signal that was there and
+        // went away counts as lost.
+        if (!out) sensor_seen_[i] = true;
+        if (out != sensor_out_[i] && sensor_seen_[i]) {
             sensor_out_[i] = out;
             // Calm wording: a loose strap is ordinary; the ritual keeps going on its own timing.
             emit(t, "sensor", p, out ? (in_ritual() ? "signal lost during the ritual: recovery is judged by time"

@@ -11,6 +11,7 @@
 #include <stb/stb_image_write.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 #include <optional>
 #include <iostream>
@@ -158,6 +159,8 @@ int run_window(const WindowOptions& options) {
             else glfwWaitEventsTimeout(1.0 / 30.0);
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
+            // A screenshot shows the session, not wherever the X server left the pointer.
+            if (screenshot) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
             ImGui::NewFrame();
             const View before = state.view;
             handle_keys(actions, state, window);

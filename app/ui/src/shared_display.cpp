@@ -311,7 +311,8 @@ void draw_cue(const session::Snapshot& snap, const Fonts& fonts, const ViewActio
     y += fonts.body->FontSize * 3.4f;
 
     if (with_pacer) {
-        const float radius = std::min(avail.x * 0.2f, (origin.y + avail.y - y - 110.0f) * 0.5f);
+        // Leave room below for the rate label and the countdown ring.
+        const float radius = std::min(avail.x * 0.2f, (origin.y + avail.y - y - 170.0f) * 0.5f);
         draw_pacer(snap, fonts, ImVec2(cx, y + radius + 10.0f), std::max(50.0f, radius));
         y += 2.0f * radius + 60.0f;
     }
@@ -322,7 +323,10 @@ void draw_cue(const session::Snapshot& snap, const Fonts& fonts, const ViewActio
         const float col_w = std::min(avail.x * 0.38f, 520.0f);
         for (int i = 0; i < 2; ++i) {
             const float x0 = i == 0 ? cx - col_w - 20.0f : cx + 20.0f;
-            ImGui::SetCursorScreenPos(ImVec2(x0, y));
+            // Each column under its owner's name, in their colour: both equal, side by side.
+            dl->AddText(fonts.body, fonts.body->FontSize, ImVec2(x0, y), to_u32(partner_colour(i)),
+                        snap.partners[static_cast<std::size_t>(i)].name.c_str());
+            ImGui::SetCursorScreenPos(ImVec2(x0, y + fonts.body->FontSize * 1.6f));
             ImGui::BeginGroup();
             float line_w = 0.0f;
             for (std::size_t w = 0; w < cue.words.size(); ++w) {

@@ -105,6 +105,7 @@ private:
     std::array<std::vector<std::string>, signal::kPartnerCount> picked_;
     std::array<bool, signal::kPartnerCount> aroused_{};
     std::array<bool, signal::kPartnerCount> sensor_out_{};
+    std::array<bool, signal::kPartnerCount> sensor_seen_{};
     double recovered_for_s_ = 0.0;       // continuous time the aroused partner(s) were near baseline
     bool recovered_ = false;
     double last_ritual_end_s_ = -1e9;
