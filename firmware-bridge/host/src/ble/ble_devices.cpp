@@ -139,8 +139,13 @@ struct BleStrapDevice::Impl {
         client->on_properties_changed = [this](const std::string& path, const std::string& iface,
                                                const PropertyMap& changed) { on_properties(path, iface, changed); };
         client->on_object_added = [this](const std::string& path) {
-            if (phase == Phase::Searching || (phase == Phase::Backoff && device_path.empty()))
-                if (auto d = client->device_by_path(path); d && d->address == config.address) attempt();
+            // Our strap (re)appeared (found by the scan, or the adapter came back): try now
+            // rather than at the end of the backoff.
+            if (phase == Phase::Searching || phase == Phase::Backoff)
+                if (auto d = client->device_by_path(path); d && d->address == config.address) {
+                    backoff_s = 0.0;
+                    attempt();
+                }
         };
         client->on_object_removed = [this](const std::string& path, const std::vector<std::string>& ifaces) {
             on_removed(path, ifaces);
@@ -241,7 +246,9 @@ struct BleStrapDevice::Impl {
             if (phase == Phase::Subscribing) {
                 phase = Phase::Streaming;
                 last_data_s = now();
-                set_link(LinkState::Connecting, "connected to " + info.name + ", waiting for data");
+                // Notifications may have overtaken this reply: never step back from Streaming.
+                if (link != LinkState::Streaming && link != LinkState::Stalled)
+                    set_link(LinkState::Connecting, "connected to " + info.name + ", waiting for data");
             }
         });
         if (!battery_char.empty())
@@ -553,6 +560,10 @@ struct BleStrapDevice::Impl {
     // -----------------------------------------------------------------------------------------
 
     void stop() {
+        // No callbacks from here on: the host asked for this, and during teardown its sinks
+        // (an engine's observers) may already be gone.
+        on_chunk = nullptr;
+        on_link = nullptr;
         if (phase == Phase::Stopped || !client) {
             phase = Phase::Stopped;
             return;

@@ -19,7 +19,8 @@
 // computer has already connected is shared, and the link detail says so; a strap that does
 // not answer gets an explanation (out of range, not worn, or taken by another phone; a Polar
 // H10 needs "2 BLE connections" for a second host). stop() stops the PMD streams (or the H10
-// keeps streaming and draining its battery) and disconnects what this device connected.
+// keeps streaming and draining its battery) and disconnects what this device connected; it
+// makes no callbacks (the host knows it stopped, and may be tearing its sinks down).
 //
 // Thread rule: construct, start, stop and destroy on the thread running `io`; callbacks run
 // there. start() throws std::runtime_error when the system bus or BlueZ cannot be reached and
