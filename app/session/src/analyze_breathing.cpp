@@ -24,6 +24,7 @@ namespace {
 constexpr double kPi = std::numbers::pi;
 constexpr double kSourceBelt = 1.0;
 constexpr double kSourceDerived = 2.0;
+constexpr double kRateWindowS = 30.0;  // timeline rate: breaths counted over this window
 
 double median_of(std::vector<double> v) {
     if (v.empty()) return kMissing;
@@ -83,13 +84,24 @@ public:
             if (e.time_s <= k) before = &e;
             if (e.time_s > k && !after) after = &e;
         }
+        // Rate: breaths per minute over the last 30 s (60 x intervals / their total time), the
+        // count a clinician would make; the last 4 breaths when fewer intervals are there.
+        double recent_intervals = 0.0;
+        std::size_t recent_count = 0;
+        for (const auto& e : events_)
+            if (e.time_s < k + 1.0 && e.time_s >= k + 1.0 - kRateWindowS && e.rate_bpm > 0.0) {
+                recent_intervals += 60.0 / e.rate_bpm;
+                ++recent_count;
+            }
         keep_last(rates, 4);
+        const double rate_now = recent_count >= 4 ? 60.0 * static_cast<double>(recent_count) / recent_intervals
+                                                  : median_of(rates);
         keep_last(depths, 5);
         keep_last(halves, 8);
         const double half = halves.empty() ? 2.0 : median_of(halves);
         // A rate only while breaths keep coming (not across a long pause or a lost belt).
         if (!rates.empty() && (k + 1.0) - last_time <= std::max(15.0, 6.0 * half))
-            row.set(rate, median_of(rates));
+            row.set(rate, rate_now);
         if (!depths.empty() && (k + 1.0) - last_time <= std::max(15.0, 6.0 * half))
             row.set(amplitude, median_of(depths));
         if (before && after && after->time_s - before->time_s <= 2.5 * half) {

@@ -6,6 +6,9 @@
 //   only --ecg (or --ppg / --rr beats): the ECG/RR-derived rate instead (no breaths file):
 //     resp_rate_bpm = fused derived rate (empty while unknown), resp_quality = its quality when
 //     trusted, 0 when not; resp_amplitude and resp_phase stay empty.
+//   Belt resp_rate_bpm: breaths/min over the last 30 s of detected breaths (60 x intervals /
+//   their total time; the median of the last 4 when fewer); resp_amplitude: median depth of the
+//   last 5 breath events; resp_quality: the worst quality index within the second.
 //   resp_source: 1 = belt, 2 = ECG/RR-derived. DIR/breathing.json says the same in words
 //   ("resp_source": "belt" | "ecg_rr_derived") with whole-recording figures.
 //
