@@ -43,8 +43,8 @@
 //     couples argue while they talk, and a big rise still counts.
 //
 // Delay: the per-second heart rate (median NN of 5 s, 3 beats after RR cleaning) is averaged
-// over hr_smoothing (default 5 s: delay ~2.5 s) and a state needs
-// onset_persistence (default 3 s) to rise. Cost: O(hr_smoothing) per second; memory fixed at
+// over hr_smoothing (default 4 s: delay ~2 s) and a state needs
+// onset_persistence (default 2 s) to rise. Cost: O(hr_smoothing) per second; memory fixed at
 // construction (calibration buffers). update() is noexcept and allocation-free.
 #pragma once
 
@@ -109,13 +109,13 @@ struct ArousalBaseline {
 struct ArousalConfig {
     Seconds calibration{120.0};         // per feature: seconds of good data to learn from
     Seconds adaptation_tau{300.0};      // baseline time constant while calm
-    Seconds hr_smoothing{5.0};          // moving average of the per-second heart rate
+    Seconds hr_smoothing{4.0};          // moving average of the per-second heart rate
     double sensitivity = 1.0;           // thresholds are divided by this
     double rising_on = 3.0;             // index (z units) to enter "rising" (~ +9 bpm)
     double rising_off = 1.5;            // index to leave "rising" towards calm
     double high_on = 5.0;               // index to enter "high" (~ +15 bpm)
     double high_off = 3.5;              // index to leave "high" towards rising
-    Seconds onset_persistence{3.0};     // above a threshold this long before rising
+    Seconds onset_persistence{2.0};     // above a threshold this long before rising
     Seconds release_persistence{15.0};  // below an off threshold this long before easing
     Seconds min_rising_dwell{20.0};
     Seconds min_high_dwell{30.0};
