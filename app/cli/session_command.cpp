@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "attune/session/history.hpp"
 #include "attune/session/recorder.hpp"
 #include "attune/session/engine.hpp"
 #include "command_registry.hpp"
@@ -27,6 +28,15 @@ struct SessionArgs {
     EngineArgs engine;
 };
 
+// The finished session's row in the history index (`attune history`); a failure is only reported.
+void add_to_history(const std::string& dir) {
+    try {
+        session::SessionHistory(sessions_base_dir() + "/history.sqlite").add(session::figures_of_recording(dir));
+    } catch (const std::exception& e) {
+        std::cerr << "attune session: not added to the history: " << e.what() << "\n";
+    }
+}
+
 int run_headless(const SessionArgs& args, session::EngineConfig config) {
     const auto duration = parse_duration_s(args.duration);
     if (!duration || *duration <= 0.0) {
@@ -44,6 +54,8 @@ int run_headless(const SessionArgs& args, session::EngineConfig config) {
         try {
             recorder = std::make_unique<session::Recorder>(dir);
             engine.add_observer(recorder.get());
+            if (!session::write_session_config(dir, config))
+                std::cerr << "attune session: could not save session.json (a replay may differ)\n";
         } catch (const std::exception& e) {
             // Reported at once; the couple's session itself carries on unrecorded.
             std::cerr << "attune session: NOT RECORDING: " << e.what() << "\n";
@@ -51,6 +63,7 @@ int run_headless(const SessionArgs& args, session::EngineConfig config) {
         const auto wall0 = std::chrono::steady_clock::now();
         engine.run_for(*duration);
         const bool recorded = recorder && recorder->finish(engine);
+        if (recorded) add_to_history(dir);
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
         std::cout << "session " << (recorded ? "recorded: " + dir : std::string("finished, recording incomplete"))
                   << " (" << *duration << " s of session in " << wall << " s, " << engine.log().size()

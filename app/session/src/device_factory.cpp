@@ -4,6 +4,7 @@
 
 #include "attune/bridge/attune_board.hpp"
 #include "attune/bridge/text_device.hpp"
+#include "attune/session/replay_device.hpp"
 #include "attune/session/simulated_device.hpp"
 #ifdef ATTUNE_HAVE_BLE
 #include "attune/bridge/ble/ble_devices.hpp"
@@ -17,6 +18,8 @@ bridge::DevicePtr make_device(const std::string& spec, DeviceContext& context) {
     if (is_simulated_spec(spec))
         return std::make_unique<SimulatedDevice>(context.sim_profile, context.sim_config,
                                                  "sim:" + context.partner_letter);
+    if (std::string dir, letter; parse_replay_spec(spec, dir, letter))
+        return std::make_unique<ReplayDevice>(dir, letter);  // a recorded partner, clock-driven
     const auto colon = spec.find(':');
     const std::string scheme = spec.substr(0, colon);
     // Further schemes (serial:, text:, ble:, polar:) are added here by their drivers.
@@ -34,7 +37,7 @@ bridge::DevicePtr make_device(const std::string& spec, DeviceContext& context) {
 #endif
     }
     throw std::invalid_argument("unknown device '" + spec +
-                                "' (expected sim, serial:PORT, text:PORT, ble:ADDRESS or polar:ADDRESS)");
+                                "' (expected sim, serial:PORT, text:PORT, ble:ADDRESS, polar:ADDRESS or replay:DIR/a|b)");
 }
 
 }  // namespace attune::session

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "attune/session/protocol.hpp"
 #include "attune/session/simulated_device.hpp"
 
 namespace attune::session {
@@ -130,7 +131,7 @@ void Recorder::on_chunk(signal::Partner partner, const signal::SampleChunk& chun
     text.reserve(chunk.values.size() * 20);
     char buf[64];
     for (std::size_t i = 0; i < chunk.values.size(); ++i) {
-        const int n = std::snprintf(buf, sizeof buf, "%.6f,%.6g\n", chunk.time_of(i), double(chunk.values[i]));
+        const int n = std::snprintf(buf, sizeof buf, "%.6f,%.9g\n", chunk.time_of(i), double(chunk.values[i]));
         text.append(buf, static_cast<std::size_t>(n));
     }
     enqueue(files[chunk.channel], std::move(text));
@@ -428,6 +429,72 @@ bool recover_recording(const std::string& dir, std::string& error) {
     auto out = open_private(dir + "/summary.json");
     out << summary.dump(2) << '\n';
     return static_cast<bool>(out);
+}
+
+bool write_session_config(const std::string& dir, const EngineConfig& config) {
+    json j;
+    j["seed"] = config.sim.seed;
+    j["tick_s"] = config.tick_s;
+    j["simulated_answers_s"] = config.simulated_answers_s ? json(*config.simulated_answers_s) : json(nullptr);
+    j["pause_at_s"] = config.pause_at_s ? json(*config.pause_at_s) : json(nullptr);
+    j["pacer_from_protocol"] = config.pacer_from_protocol;
+    j["pacer"] = {{"breaths_per_min", config.pacer.breaths_per_min},
+                  {"inhale_fraction", config.pacer.inhale_fraction},
+                  {"hold_fraction", config.pacer.hold_fraction}};
+    j["protocol_name"] = config.protocol.name;
+    j["protocol_source"] = config.protocol.source;
+    j["devices"] = {config.device_specs[0], config.device_specs[1]};
+    bool ok = true;
+    // The protocol's own text travels with the recording: the file may change or move later.
+    std::error_code ec;
+    if (!config.protocol.source.empty() && fs::is_regular_file(config.protocol.source, ec)) {
+        std::ifstream in(config.protocol.source);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto out = open_private(dir + "/protocol.toml");
+        out << text.str();
+        ok = ok && static_cast<bool>(out);
+        j["protocol_file"] = "protocol.toml";
+    }
+    auto out = open_private(dir + "/session.json");
+    out << j.dump(2) << '\n';
+    return ok && static_cast<bool>(out);
+}
+
+bool read_session_config(const std::string& dir, EngineConfig& config, std::string& error) {
+    std::ifstream in(dir + "/session.json");
+    if (!in) {
+        error = dir + " has no session.json (recorded before it existed): replaying with default settings";
+        return false;
+    }
+    try {
+        const json j = json::parse(in);
+        config.sim.seed = j.value("seed", config.sim.seed);
+        config.tick_s = j.value("tick_s", config.tick_s);
+        config.simulated_answers_s.reset();
+        if (j.contains("simulated_answers_s") && j["simulated_answers_s"].is_number())
+            config.simulated_answers_s = j["simulated_answers_s"].get<double>();
+        config.pause_at_s.reset();
+        if (j.contains("pause_at_s") && j["pause_at_s"].is_number()) config.pause_at_s = j["pause_at_s"].get<double>();
+        config.pacer_from_protocol = j.value("pacer_from_protocol", true);
+        if (j.contains("pacer")) {
+            config.pacer.breaths_per_min = j["pacer"].value("breaths_per_min", config.pacer.breaths_per_min);
+            config.pacer.inhale_fraction = j["pacer"].value("inhale_fraction", config.pacer.inhale_fraction);
+            config.pacer.hold_fraction = j["pacer"].value("hold_fraction", config.pacer.hold_fraction);
+        }
+        if (j.contains("protocol_file")) {
+            std::ifstream pin(dir + "/" + j["protocol_file"].get<std::string>());
+            std::stringstream text;
+            text << pin.rdbuf();
+            config.protocol = parse_protocol(text.str(), j.value("protocol_source", std::string("protocol.toml")));
+        } else {
+            config.protocol = default_protocol();
+        }
+    } catch (const std::exception& e) {
+        error = dir + "/session.json or protocol.toml is damaged: " + e.what();
+        return false;
+    }
+    return true;
 }
 
 std::vector<std::string> recover_unfinished(const std::string& base_dir) {

@@ -3,6 +3,7 @@
 //   serial:PORT    the Attune board on a serial port
 //   text:PORT?rate=250&columns=ecg,resp   a line-oriented text device
 //   ble:ADDRESS    a standard BLE heart-rate strap;  polar:ADDRESS  a Polar H10
+//   replay:DIR/a   partner a (or b) of the recording in DIR, played back on the session clock
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -5,6 +5,7 @@
 //   <p>_beats.csv, <p>_breaths.csv, <p>_seconds.csv   derived series
 //   session.edf                  EDF+ of every regular raw channel with the events as annotations
 //   summary.json                 duration, baselines, means, time per arousal state, pauses...
+//   session.json, protocol.toml  the engine settings and protocol text, so a replay runs the same
 //   truth_<p>_*.csv              the simulator's ground truth (simulated partners only)
 //
 // Threads: the observer methods run on the engine thread and only copy into a bounded queue;
@@ -82,6 +83,14 @@ private:
     std::array<std::array<double, 3>, signal::kPartnerCount> state_seconds_{};
     double together_sum_ = 0.0, together_n_ = 0.0;
 };
+
+// Writes DIR/session.json (seed, simulated answers, scripted pause, pacer, tick) and
+// DIR/protocol.toml (the protocol file's text) at the start of a session: what `attune replay`
+// needs to run the protocol exactly as it ran. Returns false when they cannot be written.
+bool write_session_config(const std::string& dir, const EngineConfig& config);
+// Restores those settings into `config` (devices and speed untouched). A recording without
+// session.json (older) replays with the defaults: false with a message in `error`.
+bool read_session_config(const std::string& dir, EngineConfig& config, std::string& error);
 
 // Makes session.edf (and summary.json when missing) from the files a session left in DIR.
 // Returns false with a message in `error` when DIR holds no recording.
