@@ -38,6 +38,21 @@ inline constexpr const char* kPolarH10 = "A0:9E:1A:00:00:02";
 class BluezStandIn {
 public:
     explicit BluezStandIn(double speed = 10.0) : speed_(speed) {
+        try {
+            start();
+        } catch (...) {
+            cleanup();  // a constructor that throws gets no destructor: never leak the daemons
+            throw;
+        }
+    }
+
+    ~BluezStandIn() { cleanup(); }
+
+    BluezStandIn(const BluezStandIn&) = delete;
+    BluezStandIn& operator=(const BluezStandIn&) = delete;
+
+private:
+    void start() {
         char tmpl[] = "/tmp/attune-ble-XXXXXX";
         if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
         dir_ = tmpl;
@@ -77,20 +92,19 @@ public:
         standin_ = sdbus::createProxy(*control_, "org.bluez", "/");
     }
 
-    ~BluezStandIn() {
+    void cleanup() {
         standin_.reset();
         control_.reset();
         stop(mock_pid_);
         stop(daemon_pid_);
+        mock_pid_ = daemon_pid_ = -1;
         if (old_address_) setenv("DBUS_SYSTEM_BUS_ADDRESS", old_address_->c_str(), 1);
         else unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
         std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
+        if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
     }
 
-    BluezStandIn(const BluezStandIn&) = delete;
-    BluezStandIn& operator=(const BluezStandIn&) = delete;
-
+public:
     double speed() const { return speed_; }
     const std::string& dir() const { return dir_; }
 
