@@ -208,6 +208,7 @@ void RspProcessor::track_range(double v) noexcept {
         ++st_.block_count_;
         st_.block_pos_ = 0;
         st_.h_ = cfg_.hysteresis_fraction * depth_reference();  // refreshed 4x a second
+        refresh_statistics();
     }
 }
 
@@ -316,6 +317,7 @@ RspEvent RspProcessor::make_event(RspEventKind kind, double t_ext, double value,
     st_.last_kind_ = kind;
     st_.last_value_ = value;
     st_.last_time_ = e.time_s;
+    refresh_statistics();
     return e;
 }
 
@@ -366,31 +368,40 @@ RspPhase RspProcessor::phase_at(double t_s) const noexcept {
 
 RspPhase RspProcessor::phase() const noexcept { return phase_at(st_.now_s_); }
 
-std::uint32_t RspProcessor::quality_flags() const noexcept {
+// The statistics behind the quality (medians, CVs, the 4 s range) change only at block ends
+// and breath events: computed there, not per sample.
+void RspProcessor::refresh_statistics() noexcept {
     std::uint32_t f = 0;
     const double med = median_depth();
     const double range4 = recent_range(4.0);
     const bool warmed = static_cast<double>(st_.block_count_) * kRangeBlockS >= kWarmupS;
     if (warmed && (range4 <= 0.0 || (med > 0.0 && range4 < kFlatFraction * med))) f |= kRspFlat;
-    if (st_.now_s_ < st_.clip_until_s_) f |= kRspClipped;
-    if (st_.now_s_ - st_.last_jump_s_ < cfg_.jump_hold.value) f |= kRspJump;
-    if (st_.now_s_ - st_.last_missing_s_ < cfg_.jump_hold.value) f |= kRspMissing;
     if (st_.intervals_.n >= 4 && st_.intervals_.cv(6) > cfg_.irregular_cv) f |= kRspIrregular;
     // Extremum pairs faster (or slower) than any breath: noise, not breathing.
     if (st_.implausible_.n >= 4 && st_.implausible_.median(kHistory) > 0.0) f |= kRspIrregular;
-    const double period = st_.intervals_.n > 0 ? st_.intervals_.median(kHistory) : kDefaultPeriodS;
-    if (st_.exhale_count_ < 2 || st_.now_s_ - st_.last_time_ - delay_s() > 2.5 * period) f |= kRspNoBreaths;
+    st_.slow_flags_ = f;
+    st_.period_s_ = st_.intervals_.n > 0 ? st_.intervals_.median(kHistory) : kDefaultPeriodS;
+    // Regularity: 1 for steady breathing (interval CV <= 0.15, depth CV <= 0.25, as at rest),
+    // falling to 0.3 as breath intervals or depths scatter like noise.
+    const double interval_score = 1.0 - 0.7 * std::clamp((st_.intervals_.cv(6) - 0.15) / 0.4, 0.0, 1.0);
+    const double depth_score = 1.0 - 0.7 * std::clamp((st_.depths_.cv(6) - 0.25) / 0.6, 0.0, 1.0);
+    st_.regularity_ = std::min(interval_score, depth_score);
+}
+
+std::uint32_t RspProcessor::quality_flags() const noexcept {
+    std::uint32_t f = st_.slow_flags_;
+    if (st_.now_s_ < st_.clip_until_s_) f |= kRspClipped;
+    if (st_.now_s_ - st_.last_jump_s_ < cfg_.jump_hold.value) f |= kRspJump;
+    if (st_.now_s_ - st_.last_missing_s_ < cfg_.jump_hold.value) f |= kRspMissing;
+    if (st_.exhale_count_ < 2 || st_.now_s_ - st_.last_time_ - delay_s() > 2.5 * st_.period_s_)
+        f |= kRspNoBreaths;
     return f;
 }
 
 RspQuality RspProcessor::quality() const noexcept {
     RspQuality q;
     q.flags = quality_flags();
-    // Regularity: 1 for steady breathing (interval CV <= 0.15, depth CV <= 0.25, as at rest),
-    // falling to 0.3 as breath intervals or depths scatter like noise.
-    const double interval_score = 1.0 - 0.7 * std::clamp((st_.intervals_.cv(6) - 0.15) / 0.4, 0.0, 1.0);
-    const double depth_score = 1.0 - 0.7 * std::clamp((st_.depths_.cv(6) - 0.25) / 0.6, 0.0, 1.0);
-    double index = std::min(interval_score, depth_score);
+    double index = st_.regularity_;
     if (q.flags & kRspIrregular) index = std::min(index, 0.5);
     if (q.flags & (kRspJump | kRspMissing)) index = std::min(index, 0.3);
     if (q.flags & kRspClipped) index = std::min(index, 0.3);

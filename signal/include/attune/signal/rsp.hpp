@@ -149,6 +149,7 @@ private:
     RspEvent make_event(RspEventKind kind, double t_extremum, double value, double now) noexcept;
     double median_depth() const noexcept { return st_.depths_.median(kHistory); }
     std::uint32_t quality_flags() const noexcept;
+    void refresh_statistics() noexcept;
 
     // config + coefficients (kept by reset)
     RspConfig cfg_;
@@ -195,6 +196,9 @@ private:
         double now_s_ = 0.0;
         double h_ = 0.0;  // current hysteresis (input units)
         double raw_min_ = 0.0, raw_max_ = 0.0;  // slowly decaying envelope of the input
+        std::uint32_t slow_flags_ = 0;           // flat / irregular, from refresh_statistics()
+        double period_s_ = 4.0;                  // median breath interval (default 15/min)
+        double regularity_ = 1.0;                // 0.3..1 from interval and depth CVs
     };
     State st_;
 };
