@@ -54,7 +54,14 @@ Engine::Engine(EngineConfig config)
     snapshot_ = std::make_shared<Snapshot>();
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+    // Observers (the recorder) may already be gone when the engine is: nothing reaches them
+    // from the devices' last words while stopping.
+    stop_requested_ = true;
+    if (thread_.joinable()) thread_.join();
+    observers_.clear();
+    stop();
+}
 
 void Engine::open_devices() {
     bool all_simulated = true;
