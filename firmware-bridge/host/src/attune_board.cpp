@@ -251,7 +251,12 @@ struct AttuneBoard::Impl {
 AttuneBoard::AttuneBoard(asio::io_context& io, std::string port, AttuneBoardConfig config)
     : impl_(std::make_unique<Impl>(io, std::move(port), config)) {}
 
-AttuneBoard::~AttuneBoard() { stop(); }
+AttuneBoard::~AttuneBoard() {
+    // No callbacks from a destructor: the owner's sinks may already be gone.
+    impl_->on_chunk = nullptr;
+    impl_->on_link = nullptr;
+    stop();
+}
 
 const DeviceInfo& AttuneBoard::info() const { return impl_->info; }
 

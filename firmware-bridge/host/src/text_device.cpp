@@ -209,7 +209,12 @@ struct TextDevice::Impl {
 TextDevice::TextDevice(boost::asio::io_context& io, std::string port, TextDeviceConfig config)
     : impl_(std::make_unique<Impl>(io, std::move(port), std::move(config))) {}
 
-TextDevice::~TextDevice() { stop(); }
+TextDevice::~TextDevice() {
+    // No callbacks from a destructor: the owner's sinks may already be gone.
+    impl_->on_chunk = nullptr;
+    impl_->on_link = nullptr;
+    impl_->link.stop();
+}
 
 const DeviceInfo& TextDevice::info() const { return impl_->info; }
 
@@ -220,13 +225,18 @@ void TextDevice::start(ChunkSink on_chunk, LinkSink on_link) {
     SerialLinkCallbacks cb;
     cb.on_bytes = [&d](std::span<const std::uint8_t> b, double t) { d.on_bytes(b, t); };
     cb.on_state = [&d](LinkState s, const std::string& detail) {
+        // Lines stopped coming: deliver the partial chunk now rather than hold it back.
+        if (s == LinkState::Stalled || s == LinkState::Disconnected) d.flush();
         if (d.on_link) d.on_link(s, detail);
     };
     cb.on_opened = [&d](bool reopened) { d.on_opened(reopened); };
     d.link.start(std::move(cb));
 }
 
-void TextDevice::stop() { impl_->link.stop(); }
+void TextDevice::stop() {
+    impl_->flush();  // whatever was read is delivered
+    impl_->link.stop();
+}
 
 TextDeviceStats TextDevice::stats() const { return impl_->st; }
 
