@@ -1,6 +1,8 @@
 // Small helpers for the recorder tests: run the real `attune` binary, read our CSVs.
 #pragma once
 
+#include <unistd.h>
+
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -37,7 +39,10 @@ inline RunResult run_command(const std::string& command) {
 
 // A fresh, empty folder below the build tree.
 inline std::filesystem::path fresh_dir(const std::string& name) {
-    const auto dir = std::filesystem::path(ATTUNE_BINARY_DIR) / "test_recording_files" / name;
+    // ctest runs each test case in its own process, in parallel: one folder per process, so a
+    // session recorded "once for the file" is never removed under another case's feet.
+    const auto dir = std::filesystem::path(ATTUNE_BINARY_DIR) / "test_recording_files" /
+                     (name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir.parent_path());
     return dir;
