@@ -6,6 +6,7 @@
 
 #include "command_registry.hpp"
 #include "session_options.hpp"
+#include "session_services.hpp"
 #ifdef ATTUNE_HAVE_GUI
 #include "attune/ui/app_window.hpp"
 #endif
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
     app.add_flag("--fullscreen", fullscreen, "Full screen on the chosen monitor");
     app.add_option("--monitor", monitor, "Monitor index for --fullscreen")->capture_default_str();
     attune::cli::add_engine_options(app, engine_args);
+    attune::cli::ServiceArgs service_args;
+    app.add_option("--out", service_args.out, "Recording folder (default: $XDG_DATA_HOME/attune/sessions/<time>)");
+    attune::cli::add_service_options(app, service_args);
 
     std::map<CLI::App*, attune::cli::Runner> runners;
     for (const auto& command : attune::cli::registered_commands()) {
@@ -55,6 +59,8 @@ int main(int argc, char** argv) {
     options.view = view;
     options.fullscreen = fullscreen;
     options.monitor = monitor;
+    attune::cli::SessionServices services(service_args);
+    if (screenshot.empty()) options.attach = services.attach_fn();
     return attune::ui::run_window(options);
 #else
     std::cerr << "attune: this build has no window (ATTUNE_BUILD_GUI=OFF); see `attune --help`\n";

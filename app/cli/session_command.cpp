@@ -6,12 +6,11 @@
 #include <iostream>
 #include <memory>
 
-#include "attune/session/history.hpp"
-#include "attune/session/recorder.hpp"
 #include "attune/session/engine.hpp"
 #include "command_registry.hpp"
 #include "duration.hpp"
 #include "session_options.hpp"
+#include "session_services.hpp"
 #ifdef ATTUNE_HAVE_GUI
 #include "attune/ui/app_window.hpp"
 #endif
@@ -24,18 +23,9 @@ struct SessionArgs {
     bool simulate = false;
     std::string duration = "10m";
     double speed = 1.0;
-    std::string out;
+    ServiceArgs services;
     EngineArgs engine;
 };
-
-// The finished session's row in the history index (`attune history`); a failure is only reported.
-void add_to_history(const std::string& dir) {
-    try {
-        session::SessionHistory(sessions_base_dir() + "/history.sqlite").add(session::figures_of_recording(dir));
-    } catch (const std::exception& e) {
-        std::cerr << "attune session: not added to the history: " << e.what() << "\n";
-    }
-}
 
 int run_headless(const SessionArgs& args, session::EngineConfig config) {
     const auto duration = parse_duration_s(args.duration);
@@ -44,28 +34,16 @@ int run_headless(const SessionArgs& args, session::EngineConfig config) {
         return 2;
     }
     config.speed = args.speed;
-    const std::string dir = args.out.empty() ? default_recording_dir() : args.out;
-    if (args.out.empty())  // a session killed last time is made whole before a new one starts
-        for (const auto& d : session::recover_unfinished(sessions_base_dir()))
-            std::cout << "recovered an unfinished recording: " << d << "\n";
+    SessionServices services(args.services);
     try {
         session::Engine engine(config);
-        std::unique_ptr<session::Recorder> recorder;
-        try {
-            recorder = std::make_unique<session::Recorder>(dir);
-            engine.add_observer(recorder.get());
-            if (!session::write_session_config(dir, config))
-                std::cerr << "attune session: could not save session.json (a replay may differ)\n";
-        } catch (const std::exception& e) {
-            // Reported at once; the couple's session itself carries on unrecorded.
-            std::cerr << "attune session: NOT RECORDING: " << e.what() << "\n";
-        }
+        auto attachments = services.attach_fn()(engine);
         const auto wall0 = std::chrono::steady_clock::now();
         engine.run_for(*duration);
-        const bool recorded = recorder && recorder->finish(engine);
-        if (recorded) add_to_history(dir);
+        session::finish_attachments(attachments, engine);
+        const bool recorded = services.last_recorded();
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-        std::cout << "session " << (recorded ? "recorded: " + dir : std::string("finished, recording incomplete"))
+        std::cout << "session " << (recorded ? "recorded: " + services.last_dir() : std::string("finished, recording incomplete"))
                   << " (" << *duration << " s of session in " << wall << " s, " << engine.log().size()
                   << " events)\n";
         return recorded ? 0 : 1;
@@ -88,6 +66,8 @@ int run_session(const SessionArgs& args) {
     ui::WindowOptions window;
     window.engine = config;
     window.engine.speed = args.speed == 0.0 ? 1.0 : args.speed;
+    SessionServices services(args.services);
+    window.attach = services.attach_fn();
     return ui::run_window(window);
 #else
     std::cerr << "attune session: this build has no window; use --headless\n";
@@ -106,8 +86,9 @@ const Registration kSession{
         sub.add_option("--speed", args->speed,
                        "Session seconds per real second with simulated partners (0 = as fast as possible)")
             ->capture_default_str();
-        sub.add_option("--out", args->out, "Recording folder (default: $XDG_DATA_HOME/attune/sessions/<time>)");
+        sub.add_option("--out", args->services.out, "Recording folder (default: $XDG_DATA_HOME/attune/sessions/<time>)");
         add_engine_options(sub, args->engine);
+        add_service_options(sub, args->services);
         return [args] { return run_session(*args); };
     }};
 

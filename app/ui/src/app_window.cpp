@@ -130,6 +130,16 @@ int run_window(const WindowOptions& options) {
     {
         session::EngineConfig config = options.engine;
         auto engine = std::make_unique<session::Engine>(config);
+        session::Attachments attachments;
+        const auto attach = [&](session::Engine& e) {
+            if (options.attach && !screenshot) attachments = options.attach(e);
+        };
+        const auto finish = [&](session::Engine& e) {
+            e.stop();
+            session::finish_attachments(attachments, e);
+            attachments.clear();
+        };
+        attach(*engine);
         if (screenshot) {  // fast-forward headless, then show the session live
             const double speed = config.speed;
             engine->set_speed(0.0);
@@ -186,7 +196,7 @@ int run_window(const WindowOptions& options) {
             }
             glfwSwapBuffers(window);
             if (restart_with) {  // the setup view chose other sensors: a fresh session with them
-                engine->stop();
+                finish(*engine);
                 config.device_specs = *restart_with;
                 restart_with.reset();
                 try {
@@ -196,11 +206,12 @@ int run_window(const WindowOptions& options) {
                     std::cerr << "attune: cannot use those sensors: " << e.what() << "\n";
                     engine = std::make_unique<session::Engine>(options.engine);
                 }
+                attach(*engine);
                 engine->start();
                 state.setup.initialised = false;
             }
         }
-        engine->stop();
+        finish(*engine);
     }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();

@@ -105,6 +105,7 @@ public:
     const bridge::DeviceInfo& device_info(signal::Partner p) const;
     const bridge::Device* device(signal::Partner p) const { return devices_[index_of(p)].get(); }
     double now_s() const { return clock_ ? clock_->now_s() : 0.0; }
+    const EngineConfig& config() const { return config_; }
 
 private:
     void open_devices();

@@ -4,12 +4,16 @@
 
 #include <string>
 
+#include "attune/session/attachment.hpp"
 #include "attune/session/engine.hpp"
 
 namespace attune::ui {
 
 struct WindowOptions {
     session::EngineConfig engine;
+    // Attached to every engine the window runs (a restart with other sensors makes a new one):
+    // the recording and other services. Not used for screenshots.
+    session::AttachFn attach;
     std::string screenshot_path;  // when set: render, save a PNG and exit
     double screenshot_after_s = 20.0;
     std::string view = "pacer";   // pacer | cue | clinician | setup | review

@@ -1,0 +1,84 @@
+#include "session_services.hpp"
+
+#include <iostream>
+#include <memory>
+
+#include "attune/session/engine.hpp"
+#include "attune/session/history.hpp"
+#include "attune/session/recorder.hpp"
+#include "session_options.hpp"
+
+namespace attune::cli {
+namespace {
+
+// The session's recording: started with the engine, finished (EDF+, summary, history row) when
+// it stops. A recording that cannot start is reported at once and the session carries on.
+class RecordingAttachment final : public session::Attachment {
+public:
+    RecordingAttachment(const std::string& dir, session::Engine& engine, bool& recorded)
+        : recorder_(dir), recorded_(recorded) {
+        engine.add_observer(&recorder_);
+        if (!session::write_session_config(dir, engine.config()))
+            std::cerr << "attune session: could not save session.json (a replay may differ)\n";
+    }
+    bool on_engine_stopped(session::Engine& engine) override {
+        recorded_ = recorder_.finish(engine);
+        if (recorded_) add_to_history(recorder_.dir());
+        return recorded_;
+    }
+
+private:
+    // The finished session's row in the history index (`attune history`); a failure is only reported.
+    static void add_to_history(const std::string& dir) {
+        try {
+            session::SessionHistory(sessions_base_dir() + "/history.sqlite").add(session::figures_of_recording(dir));
+        } catch (const std::exception& e) {
+            std::cerr << "attune session: not added to the history: " << e.what() << "\n";
+        }
+    }
+
+    session::Recorder recorder_;
+    bool& recorded_;
+};
+
+}  // namespace
+
+void add_service_options(CLI::App& app, ServiceArgs& args) {
+    (void)app, (void)args;  // research streams and the remote watcher add theirs here
+}
+
+std::string SessionServices::next_recording_dir() {
+    ++engines_;
+    if (args_.out.empty()) {
+        if (engines_ == 1)  // a session killed last time is made whole before a new one starts
+            for (const auto& d : session::recover_unfinished(sessions_base_dir()))
+                std::cout << "recovered an unfinished recording: " << d << "\n";
+        std::string dir = default_recording_dir();
+        if (engines_ > 1) dir += "-" + std::to_string(engines_);
+        return dir;
+    }
+    return engines_ == 1 ? args_.out : args_.out + "-" + std::to_string(engines_);
+}
+
+session::Attachments SessionServices::attach(session::Engine& engine) {
+    session::Attachments out;
+    last_recorded_ = false;
+    last_dir_.clear();
+    if (args_.record) {
+        const std::string dir = next_recording_dir();
+        try {
+            out.push_back(std::make_unique<RecordingAttachment>(dir, engine, last_recorded_));
+            last_dir_ = dir;
+        } catch (const std::exception& e) {
+            // Reported at once; the couple's session itself carries on unrecorded.
+            std::cerr << "attune session: NOT RECORDING: " << e.what() << "\n";
+        }
+    }
+    return out;
+}
+
+session::AttachFn SessionServices::attach_fn() {
+    return [this](session::Engine& engine) { return attach(engine); };
+}
+
+}  // namespace attune::cli
