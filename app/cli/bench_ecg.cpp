@@ -1,17 +1,9 @@
 // ECG benchmarks:
 //   `attune bench accuracy`  - Se / +P of the R-peak detector per annotated record, and RR
 //                              against the Polar H10 strap's own RR intervals;
-//   `attune bench ecg-speed` - detector throughput at 250/500/1000 Hz, and the whole-process
-//                              time and peak memory of `attune analyze` on a one-hour 1000 Hz CSV
-//                              (generated in the temp directory, removed afterwards).
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <charconv>
-#include <chrono>
+//   `attune bench ecg-speed` - detector throughput at 250/500/1000 Hz (the whole-process time
+//                              and memory of `attune analyze` is `attune bench analyze-speed`,
+//                              bench_analyze.cpp).
 #include <ctime>
 #include <cmath>
 #include <cstdio>
@@ -23,8 +15,6 @@
 #include "attune/session/beat_accuracy.hpp"
 #include "attune/signal/ecg_peaks.hpp"
 #include "bench_registry.hpp"
-
-extern char** environ;
 
 namespace attune::cli {
 namespace {
@@ -104,24 +94,6 @@ double detector_samples_per_s(double fs, std::size_t total_samples) {
     return static_cast<double>(done) / s;
 }
 
-bool write_hour_csv(const std::filesystem::path& p) {
-    std::FILE* f = std::fopen(p.c_str(), "wb");
-    if (!f) return false;
-    std::fputs("sample,ecg_mv\n", f);
-    const auto minute = synthetic_ecg(1000.0, 60.0);
-    char buf[64];
-    std::size_t n = 0;
-    for (int m = 0; m < 60; ++m)
-        for (float v : minute) {
-            char* e = std::to_chars(buf, buf + 32, n++).ptr;
-            *e++ = ',';
-            e = std::to_chars(e, buf + 64, v, std::chars_format::fixed, 4).ptr;
-            *e++ = '\n';
-            std::fwrite(buf, 1, static_cast<std::size_t>(e - buf), f);
-        }
-    return std::fclose(f) == 0;
-}
-
 int run_speed(const BenchOptions& o) {
     const std::size_t total = o.quick ? 2'000'000 : 50'000'000;
     std::printf("%-10s %16s %18s   (one core, thread CPU time)\n", "rate", "samples/s", "x real time");
@@ -129,59 +101,12 @@ int run_speed(const BenchOptions& o) {
         const double sps = detector_samples_per_s(fs, total);
         std::printf("%7.0f Hz %16.3g %18.0f\n", fs, sps, sps / fs);
     }
-    if (o.quick) return 0;
-
-    const auto dir = std::filesystem::temp_directory_path() / ("attune_bench_ecg_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto csv = dir / "hour_1000hz.csv";
-    if (!write_hour_csv(csv)) {
-        std::fprintf(stderr, "ecg-speed: cannot write %s\n", csv.c_str());
-        return 1;
-    }
-    const auto size_mb = static_cast<double>(std::filesystem::file_size(csv)) / 1e6;
-    const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
-    const std::string out = (dir / "out").string();
-    std::vector<std::string> args{exe, "analyze", csv.string(), "--fs", "1000", "--ecg", "ecg_mv", "--out", out};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    double best = 1e9, best_cpu = 1e9;
-    long rss_kb = 0;
-    for (int rep = 0; rep < 3; ++rep) {
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        pid_t pid = 0;
-        const auto t0 = std::chrono::steady_clock::now();
-        if (posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-            std::fprintf(stderr, "ecg-speed: cannot start %s\n", exe.c_str());
-            return 1;
-        }
-        int status = 0;
-        rusage usage{};
-        wait4(pid, &status, 0, &usage);
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        posix_spawn_file_actions_destroy(&actions);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            std::fprintf(stderr, "ecg-speed: attune analyze failed\n");
-            return 1;
-        }
-        best = std::min(best, s);
-        const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                           1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-        best_cpu = std::min(best_cpu, cpu);
-        rss_kb = std::max(rss_kb, usage.ru_maxrss);
-    }
-    std::printf("attune analyze, 1 h at 1000 Hz (3.6 M rows, %.0f MB CSV): whole process %.3f s wall, "
-                "%.3f s CPU (best of 3), peak RSS %.1f MB\n",
-                size_mb, best, best_cpu, static_cast<double>(rss_kb) / 1024.0);
-    std::filesystem::remove_all(dir);
     return 0;
 }
 
 const BenchRegistration kAccuracy{"accuracy", "ECG R-peak detector Se / +P per annotated record, H10 RR",
                                   run_accuracy};
-const BenchRegistration kEcgSpeed{"ecg-speed", "ECG detector throughput and `attune analyze` time / memory",
+const BenchRegistration kEcgSpeed{"ecg-speed", "ECG R-peak detector throughput at 250/500/1000 Hz",
                                   run_speed};
 
 }  // namespace
