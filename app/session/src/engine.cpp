@@ -221,6 +221,10 @@ void Engine::publish(double t) {
     const auto& ev = log_.events();
     const std::size_t from = ev.size() > kRecentEvents ? ev.size() - kRecentEvents : 0;
     snap->recent_events.assign(ev.begin() + static_cast<std::ptrdiff_t>(from), ev.end());
+    {
+        std::lock_guard lock(watch_mutex_);
+        snap->watch = watch_;
+    }
     for (auto* o : observers_) o->on_tick(*snap);
     std::lock_guard lock(snapshot_mutex_);
     snapshot_ = std::move(snap);
@@ -283,6 +287,15 @@ void Engine::post_add_word(std::string word) {
 
 void Engine::post_control(Control control) {
     boost::asio::post(io_, [this, control] { protocol_.control(now_s(), control); });
+}
+
+void Engine::set_watch_view(WatchView view) {
+    std::lock_guard lock(watch_mutex_);
+    watch_ = std::move(view);
+}
+
+void Engine::post_stop_sharing() {
+    boost::asio::post(io_, [this] { emit({now_s(), "sharing", std::nullopt, "stopped by the couple"}); });
 }
 
 void Engine::post_marker(std::string text) {

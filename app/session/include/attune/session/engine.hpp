@@ -98,6 +98,11 @@ public:
     void post_pick_word(signal::Partner partner, std::string word);
     void post_add_word(std::string word);
     void post_control(Control control);
+    // Remote watching: its server reports its state from its own thread (copied into every
+    // snapshot); the couple's "stop sharing" is logged as a "sharing" event, which the server
+    // (an observer) acts on, so the window needs no knowledge of the server.
+    void set_watch_view(WatchView view);
+    void post_stop_sharing();
 
     // Engine thread (or after the session has ended).
     const EventLog& log() const { return log_; }
@@ -140,6 +145,8 @@ private:
     double sim_pacer_bpm_ = 0.0;
     bool begun_ = false;
 
+    std::mutex watch_mutex_;
+    WatchView watch_;
     mutable std::mutex snapshot_mutex_;
     SnapshotPtr snapshot_;
     std::atomic<bool> stop_requested_{false};

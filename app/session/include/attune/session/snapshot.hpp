@@ -75,6 +75,14 @@ struct ProtocolView {
     std::array<bool, signal::kPartnerCount> aroused{};  // clinician only: who set off the ritual
 };
 
+// Remote watching (`attune session --serve`): the couple always sees it and can stop it.
+struct WatchView {
+    bool sharing = false;     // a server is admitting watchers
+    int watchers = 0;         // watchers connected now
+    std::string access_code;  // read out to the therapist
+    std::string address;      // where it listens, e.g. "127.0.0.1:40123"
+};
+
 struct Snapshot {
     double session_time_s = 0.0;
     std::string phase = "starting";  // protocol phase name
@@ -88,6 +96,7 @@ struct Snapshot {
     ProtocolView protocol;
     std::array<PartnerView, signal::kPartnerCount> partners;
     std::vector<SessionEvent> recent_events;  // newest last, bounded
+    WatchView watch;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
