@@ -6,6 +6,8 @@
 #include "attune/session/engine.hpp"
 #include "attune/session/history.hpp"
 #include "attune/session/recorder.hpp"
+#include "attune/session/remote_options.hpp"
+#include "attune/session/remote_server.hpp"
 #include "session_options.hpp"
 
 namespace attune::cli {
@@ -41,10 +43,36 @@ private:
     bool& recorded_;
 };
 
+// The remote watcher's server, when --serve is given; one that cannot start is reported and left out.
+std::unique_ptr<session::Attachment> remote_server(const ServiceArgs& args, session::Engine& engine) {
+    const auto where = session::parse_host_port(args.serve);
+    if (!where) {
+        std::cerr << "attune session: NOT SERVING: --serve '" << args.serve << "' is not [ADDR:]PORT\n";
+        return nullptr;
+    }
+    session::ServeOptions options;
+    if (!where->host.empty()) options.address = where->host;
+    options.port = where->port;
+    options.tls_cert = args.tls_cert;
+    options.tls_key = args.tls_key;
+    try {
+        auto server = std::make_unique<session::RemoteServer>(engine, options);
+        std::cout << "remote: serving this session at " << server->url() << "  access code " << server->access_code()
+                  << "  (read it out to your therapist; W or 'Stop sharing' ends it)" << std::endl;
+        return server;
+    } catch (const std::exception& e) {
+        std::cerr << "attune session: NOT SERVING: " << e.what() << "\n";
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 void add_service_options(CLI::App& app, ServiceArgs& args) {
-    (void)app, (void)args;  // research streams and the remote watcher add theirs here
+    app.add_option("--serve", args.serve,
+                   "Let a therapist watch live (`attune watch`): [ADDR:]PORT, loopback unless ADDR is given, 0 = any port");
+    app.add_option("--tls-cert", args.tls_cert, "With --serve: certificate (PEM) to serve over TLS")->check(CLI::ExistingFile);
+    app.add_option("--tls-key", args.tls_key, "With --serve: the certificate's private key (PEM)")->check(CLI::ExistingFile);
 }
 
 std::string SessionServices::next_recording_dir() {
@@ -74,6 +102,8 @@ session::Attachments SessionServices::attach(session::Engine& engine) {
             std::cerr << "attune session: NOT RECORDING: " << e.what() << "\n";
         }
     }
+    if (!args_.serve.empty())
+        if (auto server = remote_server(args_, engine)) out.push_back(std::move(server));
     return out;
 }
 

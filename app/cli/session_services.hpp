@@ -13,6 +13,8 @@ namespace attune::cli {
 struct ServiceArgs {
     std::string out;     // recording folder; empty = a new one under sessions_base_dir()
     bool record = true;  // false for screenshots and benchmarks
+    std::string serve;   // remote watcher: "[ADDR:]PORT" (loopback unless an address is given)
+    std::string tls_cert, tls_key;  // PEM files: serve over TLS (wss://)
 };
 
 // Options shared by the commands that run a session (`--out` stays per command).
