@@ -154,6 +154,7 @@ int run_window(const WindowOptions& options) {
         actions.add_word = [&engine](const std::string& w) { engine->post_add_word(w); };
         actions.add_marker = [&engine](const std::string& text) { engine->post_marker(text); };
         actions.control = [&engine](session::Control c) { engine->post_control(c); };
+        actions.stop_sharing = [&engine] { engine->post_stop_sharing(); };
         actions.apply_devices = [&restart_with](const std::array<std::string, signal::kPartnerCount>& specs) {
             restart_with = specs;
         };

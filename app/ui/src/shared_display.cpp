@@ -226,6 +226,22 @@ void draw_trace(const char* id, const session::Trace& trace, ImVec4 colour, ImVe
     ImGui::PopStyleColor(2);
 }
 
+// Remote watching is never hidden from the couple: who is watching, the code to read out, and
+// how to stop it (a click or W), which closes every watcher at once.
+void draw_watch_banner(const session::WatchView& watch, const Fonts& fonts, const ViewActions& actions, ImVec2 at) {
+    if (!watch.sharing) return;
+    const bool stop_key = ImGui::IsKeyPressed('W', false) && !ImGui::GetIO().WantTextInput;
+    ImGui::SetCursorScreenPos(at);
+    ImGui::PushFont(fonts.small);
+    if (watch.watchers > 0)
+        ImGui::TextColored(palette::kHint, "Your therapist is watching%s", watch.watchers > 1 ? " (more than one screen)" : "");
+    else
+        ImGui::TextColored(palette::kMuted, "Sharing: code %s", watch.access_code.c_str());
+    ImGui::SameLine();
+    if ((ImGui::SmallButton("Stop sharing (W)") || stop_key) && actions.stop_sharing) actions.stop_sharing();
+    ImGui::PopFont();
+}
+
 void draw_shared_display(const session::Snapshot& snap, SharedDisplayState&, const Fonts& fonts,
                          const ViewActions& actions) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -244,6 +260,8 @@ void draw_shared_display(const session::Snapshot& snap, SharedDisplayState&, con
         dl->AddText(fonts.small, fonts.small->FontSize, ImVec2(origin.x + 4.0f, origin.y + 4.0f),
                     to_u32(palette::kMuted), left.c_str());
     }
+
+    draw_watch_banner(snap.watch, fonts, actions, ImVec2(origin.x + 4.0f, origin.y + 24.0f));
 
     const float side = std::clamp(avail.x * 0.23f, 220.0f, 420.0f);
     const float top = 84.0f;

@@ -28,6 +28,7 @@ struct ViewActions {
     std::function<void(const std::string&)> add_word;
     std::function<void(const std::string&)> add_marker;
     std::function<void(session::Control)> control;
+    std::function<void()> stop_sharing;  // the couple ends remote watching (closes every watcher)
     // Setup: restart the session with these device specs ("sim", "serial:/dev/ttyUSB0", ...).
     std::function<void(const std::array<std::string, signal::kPartnerCount>&)> apply_devices;
 };
