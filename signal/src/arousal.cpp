@@ -55,6 +55,7 @@ void validate(const ArousalConfig& c) {
     require(c.adaptation_tau.value >= 60.0, "adaptation_tau must be at least 60 s");
     require(c.hr_smoothing.value >= 1.0 && c.hr_smoothing.value <= 60.0,
             "hr_smoothing must be 1..60 s");
+    require(c.max_hr_rise_bpm_per_s >= 0.0, "max_hr_rise_bpm_per_s must not be negative");
     require(c.sensitivity > 0.1 && c.sensitivity < 10.0, "sensitivity must be 0.1..10");
     require(c.rising_off < c.rising_on && c.rising_on < c.high_on && c.high_off < c.high_on &&
                 c.rising_off > 0.0,
@@ -119,6 +120,7 @@ void ArousalDetector::reset() noexcept {
     for (auto& c : calibrators_) c.count = 0;
     std::fill(hr_ring_.begin(), hr_ring_.end(), kNoValue);
     hr_pos_ = 0;
+    hr_limited_ = kNoValue;
     out_ = ArousalOutput{};
     seen_ = 0;
     now_s_ = 0.0;
@@ -213,6 +215,9 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
 
     const double hr = smoothed_hr(hr_present && heart_ok ? f.hr_bpm : kNoValue);
     const bool use_hr = finite(hr);
+    // Falls pass at once, rises at most max_hr_rise per second (a gap restarts the limiter).
+    const double max_rise = c.max_hr_rise_bpm_per_s > 0.0 ? c.max_hr_rise_bpm_per_s : 1e9;
+    hr_limited_ = !use_hr ? kNoValue : finite(hr_limited_) ? std::min(hr, hr_limited_ + max_rise) : hr;
     const bool use_rmssd = rmssd_present && heart_ok;
     const bool use_pattern = pattern_present && resp_ok;
     const bool use_rate = rate_present && resp_ok;
@@ -254,7 +259,7 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
     const double ln_rmssd = use_rmssd ? std::log(f.rmssd_ms) : kNoValue;
     const double ln_depth = use_depth ? std::log(f.resp_depth) : kNoValue;
     if (use_hr) {
-        double dev = hr - baseline_.hr_bpm.mean;
+        double dev = hr_limited_ - baseline_.hr_bpm.mean;
         if (out_.speech_like) {
             const double allowance = c.speech_hr_allowance.value;
             dev = dev > allowance ? dev - allowance : std::min(dev, 0.0);
@@ -263,6 +268,8 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
         if (baseline_.hr_bpm.valid() && c.weight_hr > 0.0)
             hr_z = std::clamp(dev / baseline_.hr_bpm.sd, kMinZ, kMaxZ);
     }
+    // RMSSD above its baseline while heart rate rises says "vagal", not "aroused".
+    const bool rmssd_up = use_rmssd && baseline_.ln_rmssd.valid() && ln_rmssd > baseline_.ln_rmssd.mean;
     if (use_rmssd) add(baseline_.ln_rmssd, baseline_.ln_rmssd.mean - ln_rmssd, c.weight_rmssd, kFeatureRmssd);
     // Talking makes breathing fast, shallow and irregular: it says nothing about arousal then.
     if (!out_.speech_like) {
@@ -274,9 +281,10 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
                 c.weight_resp_depth, kFeatureBreathDepth);
     }
     // Heart rate is the fast signal; RMSSD (a 30 s window) and breathing follow later. Their
-    // agreement can make the index larger, never smaller than heart rate's own evidence.
+    // agreement can make the index larger; while they lag it is not smaller than heart rate's
+    // own evidence, unless RMSSD is above its baseline (vagal: then the combination counts).
     double index = den > 0.0 ? num / std::sqrt(den) : kNoValue;
-    if (std::isfinite(hr_z)) index = std::max(index, hr_z);
+    if (std::isfinite(hr_z) && !rmssd_up) index = std::max(index, hr_z);
     out_.index = index;
     out_.calibrating = !finite(index) && waiting_for_baseline;
 

@@ -19,16 +19,29 @@ HeartFeatureWindow::HeartFeatureWindow(const HeartFeatureConfig& config) : confi
     const auto capacity = static_cast<std::size_t>(longest * 1000.0 / config_.min_rr_ms) + 4;
     ring_.resize(capacity);
     scratch_.resize(capacity);
+    raw_.resize(capacity);
 }
 
 void HeartFeatureWindow::reset() noexcept {
     head_ = size_ = 0;
+    raw_head_ = raw_size_ = 0;
+    last_beat_good_ = false;
     cleaner_.reset();
     last_nn_s_ = -1e9;
     doubtful_until_s_ = -1e9;
 }
 
 void HeartFeatureWindow::push(const Beat& beat) noexcept {
+    // The interval between two Good beats is kept as reported, for the heart rate before the
+    // cleaner has decided it. An interval next to an artifact or a doubtful beat may span
+    // garbage: not kept.
+    const bool good = beat.quality == BeatQuality::Good;
+    if (good && last_beat_good_ && beat.rr_ms >= config_.min_rr_ms && beat.rr_ms <= config_.max_rr_ms) {
+        raw_[(raw_head_ + raw_size_) % raw_.size()] = {beat.time_s, beat.rr_ms};
+        if (raw_size_ < raw_.size()) ++raw_size_;
+        else raw_head_ = (raw_head_ + 1) % raw_.size();
+    }
+    last_beat_good_ = good;
     if (beat.quality == BeatQuality::Artifact) return;
     // Doubtful beats count for heart rate but not for HRV (see BeatQuality).
     if (beat.quality == BeatQuality::Doubtful) doubtful_until_s_ = beat.time_s;
@@ -43,6 +56,34 @@ void HeartFeatureWindow::add(const NnInterval& nn) noexcept {
     if (size_ < ring_.size()) ++size_;
     else head_ = (head_ + 1) % ring_.size();
     last_nn_s_ = nn.time_s;
+}
+
+// Heart rate over the hr_window ending now: the intervals the cleaner has decided, plus the newer
+// ones it has not decided yet (its 3 beats of delay) when they continue the rhythm, i.e. lie
+// within kContinuesRhythm of the decided median. An ectopic, missed or extra beat is far from
+// it and waits for the cleaner; a real rise shortens the interval by a few per cent a beat.
+double HeartFeatureWindow::fast_hr(double now_s) noexcept {
+    constexpr double kContinuesRhythm = 0.2;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < size_; ++i) {
+        const Interval& iv = ring_[(head_ + i) % ring_.size()];
+        if (iv.plausible && iv.end_s <= now_s && now_s - iv.end_s <= config_.hr_window.value)
+            scratch_[n++] = iv.rr_ms;
+    }
+    if (n < 2) return kNoValue;
+    auto median = [&](std::size_t count) {
+        const auto mid = scratch_.begin() + static_cast<std::ptrdiff_t>(count / 2);
+        std::nth_element(scratch_.begin(), mid, scratch_.begin() + static_cast<std::ptrdiff_t>(count));
+        return *mid;
+    };
+    const double decided = median(n);
+    for (std::size_t i = 0; i < raw_size_ && n < scratch_.size(); ++i) {
+        const auto& [end_s, rr_ms] = raw_[(raw_head_ + i) % raw_.size()];
+        if (end_s > last_nn_s_ && end_s <= now_s && now_s - end_s <= config_.hr_window.value &&
+            std::abs(rr_ms - decided) <= kContinuesRhythm * decided)
+            scratch_[n++] = rr_ms;
+    }
+    return 60000.0 / median(n);
 }
 
 HeartFeatures HeartFeatureWindow::at(double now_s) noexcept {
@@ -66,10 +107,13 @@ HeartFeatures HeartFeatureWindow::at(double now_s) noexcept {
     }
     out.quality = std::clamp(covered_ms / (config_.quality_window.value * 1000.0), 0.0, 1.0);
     if (n_hr >= 2) {
+        // (the window ending at the newest decided beat: the fallback when too few decided
+        // intervals end within hr_window of now, e.g. at a slow rate)
         const auto mid = scratch_.begin() + static_cast<std::ptrdiff_t>(n_hr / 2);
         std::nth_element(scratch_.begin(), mid, scratch_.begin() + static_cast<std::ptrdiff_t>(n_hr));
         out.hr_bpm = 60000.0 / *mid;
     }
+    if (const double fast = fast_hr(now_s); std::isfinite(fast)) out.hr_bpm = fast;
 
     // RMSSD of neighbouring plausible intervals whose change is physiological. An interval far
     // from the window's median is an extra, missed or ectopic beat (an extra beat can split one

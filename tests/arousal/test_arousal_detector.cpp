@@ -217,11 +217,44 @@ TEST_CASE("a heart-rate rise with clearly higher RMSSD is vagal, not arousal", "
     calibrate(d, p);
     for (int s = 0; s < 60; ++s) {
         auto f = p.at(180 + s, 12.0);
-        f.rmssd_ms = 70.0;  // e.g. deep breaths: big sinus arrhythmia
+        f.rmssd_ms = 90.0;  // e.g. deep breaths: big sinus arrhythmia (over twice the baseline)
         const auto& o = d.update(f);
         CHECK(o.vagal);
         CHECK(o.state == ArousalState::Calm);
     }
+}
+
+TEST_CASE("a sigh's brief heart-rate swing does not alarm, a sustained rise does", "[arousal]") {
+    // A sigh: heart rate up by as much as 24 bpm during the deep inhalation, below the baseline
+    // through the long exhalation (vagal: sinus arrhythmia), every 40 s.
+    auto sighs = [](const ArousalConfig& config) {
+        ArousalDetector d(config);
+        Person p;
+        calibrate(d, p, 180, true);
+        int alarms = 0;
+        for (int s = 0; s < 400; ++s) {
+            const int phase = s % 40;
+            const double swing = phase == 0 || phase == 2 ? 12.0 : phase == 1 ? 24.0 : phase < 10 ? -8.0 : 0.0;
+            alarms += d.update(hr_only(p.at(180 + s, swing))).state != ArousalState::Calm;
+        }
+        return alarms;
+    };
+    ArousalConfig unlimited;
+    unlimited.max_hr_rise_bpm_per_s = 0.0;
+    CHECK(sighs(ArousalConfig{}) == 0);
+    CHECK(sighs(unlimited) > 0);  // the same swings would alarm without the rise limit
+
+    // A sympathetic rise of the same size building over 10 s and held: caught within 15 s.
+    ArousalDetector d;
+    Person p;
+    calibrate(d, p, 180, true);
+    int first_alarm = -1;
+    for (int s = 0; s < 60 && first_alarm < 0; ++s) {
+        const double rise = 18.0 * std::min(1.0, s / 10.0);
+        if (d.update(hr_only(p.at(180 + s, rise))).state != ArousalState::Calm) first_alarm = s;
+    }
+    CHECK(first_alarm >= 0);
+    CHECK(first_alarm <= 15);
 }
 
 TEST_CASE("reports which features it used", "[arousal]") {

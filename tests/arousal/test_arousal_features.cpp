@@ -113,3 +113,45 @@ TEST_CASE("movement meter: still is near zero, shaking is its RMS", "[arousal][f
     CHECK(m.activity_mg() == Approx(300.0 / std::sqrt(2.0)).epsilon(0.02));
     CHECK_THROWS(MovementMeter(0.0));
 }
+
+TEST_CASE("heart rate follows a rise before the RR cleaner decides, ectopic beats wait for it",
+          "[arousal][features]") {
+    HeartFeatureWindow w;
+    double t = 0.0;
+    push_sinus(w, t, 60, 800.0, 15.0);  // 75 bpm
+    // Six beats speeding up by 20 ms each (to 88 bpm): the cleaner has decided only three of
+    // them (3 beats late), the heart rate already reads the faster ones (a window ending at the
+    // decided beats would still say ~74 bpm).
+    for (int i = 1; i <= 6; ++i) {
+        const double rr = 800.0 - 20.0 * i;
+        t += rr / 1000.0;
+        w.push({.time_s = t, .rr_ms = rr});
+    }
+    CHECK(w.at(t).hr_bpm >= 80.0);
+
+    // A premature beat and its compensatory pause at 75 bpm: the rate does not jump.
+    HeartFeatureWindow e;
+    double te = 0.0;
+    push_sinus(e, te, 60, 800.0, 0.0);
+    te += 0.48;
+    e.push({.time_s = te, .rr_ms = 480.0});
+    CHECK(e.at(te).hr_bpm == Approx(75.0).margin(1.0));
+    te += 1.12;
+    e.push({.time_s = te, .rr_ms = 1120.0});
+    CHECK(e.at(te).hr_bpm == Approx(75.0).margin(1.0));
+    for (int i = 0; i < 6; ++i) {
+        push_sinus(e, te, 1, 800.0, 0.0);
+        CHECK(e.at(te).hr_bpm == Approx(75.0).margin(1.0));
+    }
+    // Bigeminy (every other beat premature, as in the Polar H10 recording): still the mean rate
+    // of the pairs, not the premature one.
+    for (int i = 0; i < 20; ++i) {
+        te += 0.5;
+        e.push({.time_s = te, .rr_ms = 500.0});
+        te += 1.1;
+        e.push({.time_s = te, .rr_ms = 1100.0});
+        CHECK(e.at(te).hr_bpm < 100.0);
+        CHECK(e.at(te).hr_bpm > 50.0);
+    }
+}
+

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 
 #include "attune/signal/arousal_features.hpp"
 #include "attune/signal/ecg_peaks.hpp"
@@ -219,6 +220,23 @@ SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std:
     return run;
 }
 
+SimulatedRun rerun_detector(const SimulatedRun& all, const signal::ArousalConfig& config,
+                            ArousalFeatureMode mode) {
+    SimulatedRun run;
+    signal::ArousalDetector detector(config);
+    run.outputs.reserve(all.features.size());
+    run.features.reserve(all.features.size());
+    for (const auto& f : all.features) {
+        run.features.push_back(select_features(f, mode));
+        run.outputs.push_back(detector.update(run.features.back()));
+    }
+    run.detected = signal::arousal_episodes(run.outputs, 1.0);
+    run.truth = all.truth;
+    run.true_hr_bpm = all.true_hr_bpm;
+    run.features_seen = detector.features_seen();
+    return run;
+}
+
 RunScore score_run(const SimulatedRun& run, double calibration_s, double onset_window_s) {
     // An alarm that starts shortly before an episode (the rise already under way within the
     // smoothing window) belongs to it, not a false alarm.
@@ -250,6 +268,80 @@ RunScore score_run(const SimulatedRun& run, double calibration_s, double onset_w
     }
     score.calm_s = std::max(0.0, end_s - calibration_s - episode_s);
     return score;
+}
+
+// [SECTION] Many simulated people
+
+hardware::PartnerProfile random_partner(std::uint64_t seed, bool with_episodes, double rise_lo_s,
+                                        double rise_hi_s, double fixed_size_bpm) {
+    std::mt19937_64 rng(seed * 7919 + 17);
+    auto u = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+    hardware::PartnerProfile p;
+    p.name = "sim" + std::to_string(seed);
+    p.resting_hr_bpm = u(55.0, 85.0);
+    p.resp_rate_bpm = u(9.0, 18.0);
+    p.resp_depth = u(0.5, 1.5);
+    p.rmssd_scale = u(0.5, 1.5);
+    if (!with_episodes) return p;
+    static constexpr double kSizes[] = {8.0, 10.0, 15.0, 20.0, 30.0};
+    double t = u(240.0, 360.0);
+    for (int i = 0; i < 3; ++i) {
+        hardware::ArousalEpisode e;
+        e.start_s = t;
+        e.rise_s = u(rise_lo_s, rise_hi_s);
+        e.hold_s = u(30.0, 120.0);
+        e.recover_s = u(60.0, 120.0);
+        const double size = kSizes[std::uniform_int_distribution<int>(0, 4)(rng)];
+        e.hr_increase_bpm = fixed_size_bpm > 0.0 ? fixed_size_bpm : size;
+        p.episodes.push_back(e);
+        t += u(420.0, 540.0);
+    }
+    return p;
+}
+
+void ArousalTally::add(const RunScore& score) {
+    for (const auto& e : score.episodes) {
+        if (e.hr_increase_bpm >= 15.0) {
+            ++big;
+            big_in_time += e.detected_in_time;
+            big_at_all += e.detected_at_all;
+            if (e.detected_at_all) latencies_s.push_back(e.latency_s);
+        } else {
+            ++small;
+            small_in_time += e.detected_in_time;
+        }
+    }
+    false_alarms += score.false_alarms;
+    calm_s += score.calm_s;
+}
+
+double ArousalTally::median_latency_s() const {
+    if (latencies_s.empty()) return 0.0;
+    std::vector<double> v = latencies_s;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+}
+
+std::array<ArousalTally, 3> evaluate_simulated(const EvaluationPlan& plan, const signal::ArousalConfig& config) {
+    std::array<ArousalTally, 3> tallies;
+    auto score_all_modes = [&](const SimulatedRun& all) {
+        for (std::size_t m = 0; m < tallies.size(); ++m) {
+            const auto& mode = kArousalModes[m];
+            const SimulatedRun run = mode == ArousalFeatureMode::All ? all : rerun_detector(all, config, mode);
+            tallies[m].add(score_run(run, config.calibration.value, plan.onset_window_s));
+        }
+    };
+    for (int s = 1; s <= plan.seeds; ++s) {
+        const auto seed = static_cast<std::uint64_t>(s);
+        score_all_modes(run_simulated_partner(
+            random_partner(seed, true, plan.rise_lo_s, plan.rise_hi_s, plan.fixed_size_bpm), seed,
+            plan.duration_s, config, ArousalFeatureMode::All, plan.artifacts, {}, plan.source));
+        if (plan.calm_partners)
+            score_all_modes(run_simulated_partner(random_partner(seed + 1000, false), seed + 1000, plan.duration_s,
+                                                  config, ArousalFeatureMode::All, plan.artifacts, {},
+                                                  plan.source));
+    }
+    return tallies;
 }
 
 }  // namespace attune::session

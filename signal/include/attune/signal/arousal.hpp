@@ -8,7 +8,11 @@
 //     breathing rate above baseline, ln breathing depth below baseline (shallower).
 //   The index is their weighted Stouffer sum  sum(w_i z_i) / sqrt(sum(w_i^2))  over the features
 //   present this second, so it keeps the scale of a z-score whatever subset is available and the
-//   same thresholds work for "HR only" and for "HR + RMSSD + breathing". Calm evidence is capped
+//   same thresholds work for "HR only" and for "HR + RMSSD + breathing". Heart rate may rise
+//   only max_hr_rise_bpm_per_s for the index: a sigh or deep breath swings HR by 10-20 bpm
+//   within one inhalation (vagal, gone with the exhalation), sympathetic arousal builds over
+//   several seconds. The index is never below heart rate's own z (RMSSD and breathing lag)
+//   unless RMSSD is above its baseline (vagal). Calm evidence is capped
 //   (z >= -1 per feature) so that slow paced breathing, which raises RMSSD and slows breathing,
 //   cannot hide a real rise in heart rate.
 //
@@ -42,7 +46,7 @@
 //     the heart-rate rise (talking itself raises HR by a few bpm). Escalation is not blocked:
 //     couples argue while they talk, and a big rise still counts.
 //
-// Delay: the per-second heart rate (median NN of 5 s, 3 beats after RR cleaning) is averaged
+// Delay: the per-second heart rate (median of 5 s, see HeartFeatureWindow) is averaged
 // over hr_smoothing (default 4 s: delay ~2 s) and a state needs
 // onset_persistence (default 2 s) to rise. Cost: O(hr_smoothing) per second; memory fixed at
 // construction (calibration buffers). update() is noexcept and allocation-free.
@@ -110,6 +114,10 @@ struct ArousalConfig {
     Seconds calibration{120.0};         // per feature: seconds of good data to learn from
     Seconds adaptation_tau{300.0};      // baseline time constant while calm
     Seconds hr_smoothing{4.0};          // moving average of the per-second heart rate
+    // Heart rate may rise at most this fast for the index (0 = no limit): sympathetic speeding
+    // builds over several seconds, while a deep breath or sigh swings HR by 10-20 bpm within
+    // one inhalation (vagal, and back down with the exhalation).
+    double max_hr_rise_bpm_per_s = 2.0;
     double sensitivity = 1.0;           // thresholds are divided by this
     double rising_on = 3.0;             // index (z units) to enter "rising" (~ +9 bpm)
     double rising_off = 1.5;            // index to leave "rising" towards calm
@@ -135,7 +143,7 @@ struct ArousalConfig {
     Seconds belt_artifact_hold{20.0};     // the belt turning unreadable counts as movement
     double speech_irregularity = 0.45;    // breath-interval CV above this = speech-like
     Bpm speech_hr_allowance{5.0};
-    double vagal_veto_ratio = 1.5;  // RMSSD this much above baseline blocks escalation
+    double vagal_veto_ratio = 2.0;  // RMSSD this much above baseline blocks escalation
 };
 
 struct ArousalOutput {
@@ -195,6 +203,7 @@ private:
     std::array<Calibrator, kSlots> calibrators_;
     std::vector<double> hr_ring_;
     std::size_t hr_pos_ = 0;
+    double hr_limited_ = kNoValue;  // smoothed heart rate, rise rate-limited
     ArousalOutput out_;
     FeatureSet seen_ = 0;
     double now_s_ = 0.0;

@@ -3,12 +3,15 @@
 // (sized at construction), push() and read-outs noexcept and allocation-free, reset().
 //
 //   HeartFeatureWindow   beats -> RR cleaning (RrCleaner, causal Lipponen 2019: ectopic, missed
-//                        and extra beats corrected, 3 beats late) -> heart rate (median NN of the
-//                        last hr_window), RMSSD of the last rmssd_window of successive clean
+//                        and extra beats corrected, 3 beats late) -> heart rate = median NN of
+//                        the last hr_window, topped up with the newest intervals between Good
+//                        beats that the cleaner has not decided yet when they continue the
+//                        rhythm (within 20 % of the decided median), so a rise is seen without
+//                        the cleaner's delay while ectopic beats still wait for it. RMSSD of the last rmssd_window of successive clean
 //                        intervals between Good beats (computed around the mean difference,
 //                        i.e. SDSD, so a fast change of rate is not "variability"), quality =
 //                        share of the last quality_window covered by plausible intervals.
-//                        Delay: the cleaner's 3 beats + about hr_window / 2.
+//                        Delay: about hr_window / 2 (RMSSD: the cleaner's 3 beats more).
 //   BreathFeatureWindow  breath events (inhalation / exhalation onsets with their depth) ->
 //                        rate (mean of the last 3 breath intervals), depth (mean of the last 3
 //                        breaths), irregularity (coefficient of variation of the last 6 breath
@@ -18,6 +21,7 @@
 #pragma once
 
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "attune/signal/arousal.hpp"
@@ -60,12 +64,18 @@ private:
         bool continuous;  // follows the previous interval (no gap)
     };
     void add(const NnInterval& nn) noexcept;
+    double fast_hr(double now_s) noexcept;
 
     HeartFeatureConfig config_;
     RrCleaner cleaner_;
     std::vector<Interval> ring_;
     std::vector<double> scratch_;
     std::size_t head_ = 0, size_ = 0;
+    // Intervals between consecutive Good beats as the detector reported them (end time, ms):
+    // the newest ones, not yet decided by the cleaner, feed the heart rate.
+    std::vector<std::pair<double, double>> raw_;
+    std::size_t raw_head_ = 0, raw_size_ = 0;
+    bool last_beat_good_ = false;  // the previous beat (any quality) was Good
     double last_nn_s_ = -1e9;        // end of the newest decided interval
     double doubtful_until_s_ = -1e9; // intervals ending up to here touch a Doubtful beat
 };

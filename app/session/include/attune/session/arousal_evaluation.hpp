@@ -6,6 +6,7 @@
 // same ArousalDetector the session uses.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -69,6 +70,12 @@ SimulatedRun run_simulated_partner(const hardware::PartnerProfile& profile, std:
                                    const DetectorFailureModel& failures = {},
                                    FeatureSource source = FeatureSource::GroundTruth);
 
+// The same partner's features run through the detector again with another config or fewer
+// features (what a person with fewer sensors would give): no second simulation. `all` must come
+// from run_simulated_partner with ArousalFeatureMode::All.
+SimulatedRun rerun_detector(const SimulatedRun& all, const signal::ArousalConfig& config,
+                            ArousalFeatureMode mode);
+
 struct EpisodeScore {
     double hr_increase_bpm = 0.0;
     bool detected_in_time = false;  // an alarm (rising or high) within [start, start + 20 s]
@@ -84,5 +91,46 @@ struct RunScore {
 
 // onset_window_s: how soon after an episode's start the alarm must come.
 RunScore score_run(const SimulatedRun& run, double calibration_s, double onset_window_s = 20.0);
+
+// [SECTION] Many simulated people (`attune bench arousal` and the tests)
+
+// A different person for every seed: resting values spread like healthy adults at rest
+// (HR 55-85 bpm, breathing 9-18 /min, vagal tone x0.5-1.5). With episodes: three per 30
+// minutes, 7-9 minutes apart, the first after 4-6 minutes, sizes +8, +10, +15, +20 or +30 bpm
+// (or fixed_size_bpm), reaching their peak in rise_lo_s..rise_hi_s.
+hardware::PartnerProfile random_partner(std::uint64_t seed, bool with_episodes, double rise_lo_s = 10.0,
+                                        double rise_hi_s = 20.0, double fixed_size_bpm = 0.0);
+
+// Scores summed over runs: episodes of +15 bpm and more ("big") and smaller ones, and false
+// alarms per monitored calm time.
+struct ArousalTally {
+    int big = 0, big_in_time = 0, big_at_all = 0;
+    int small = 0, small_in_time = 0;
+    int false_alarms = 0;
+    double calm_s = 0.0;
+    std::vector<double> latencies_s;  // of the big episodes detected at all
+
+    void add(const RunScore& score);
+    double big_share() const { return big ? static_cast<double>(big_in_time) / big : 0.0; }
+    double false_alarms_per_30min() const { return calm_s > 0.0 ? false_alarms * 1800.0 / calm_s : 0.0; }
+    double median_latency_s() const;
+};
+
+struct EvaluationPlan {
+    int seeds = 40;                 // partners with episodes (seeds 1..n)
+    bool calm_partners = true;      // and as many without episodes (seeds 1001..)
+    bool artifacts = false;
+    FeatureSource source = FeatureSource::GroundTruth;
+    double duration_s = 1800.0;
+    double rise_lo_s = 10.0, rise_hi_s = 20.0, fixed_size_bpm = 0.0;
+    double onset_window_s = 20.0;
+};
+
+// Every partner of the plan is simulated once with all features; each feature mode is then
+// scored on the same partners. Result indexed like kArousalModes.
+inline constexpr ArousalFeatureMode kArousalModes[] = {ArousalFeatureMode::HrOnly, ArousalFeatureMode::HrRmssd,
+                                                       ArousalFeatureMode::All};
+std::array<ArousalTally, 3> evaluate_simulated(const EvaluationPlan& plan,
+                                               const signal::ArousalConfig& config = {});
 
 }  // namespace attune::session
