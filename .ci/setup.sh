@@ -12,7 +12,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libserialport-dev libglfw3-dev libimgui-dev libstb-dev catch2
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
-  fonts-dejavu-core xvfb xauth libgl1-mesa-dri libgl-dev mesa-utils x11-apps imagemagick socat
+  fonts-dejavu-core xvfb xauth libgl1-mesa-dri libgl-dev mesa-utils x11-apps imagemagick socat xdotool
   libsdbus-c++-dev python3-dbusmock dbus bluez
   libedf-dev libsqlite3-dev sqlite3 libpq-dev postgresql libssl-dev openssl python3-numpy python3-scipy python3-matplotlib
   gcc-avr avr-libc binutils-avr simavr libsimavr-dev libelf-dev
