@@ -316,6 +316,7 @@ void draw_cue(const session::Snapshot& snap, const Fonts& fonts, const ViewActio
     dl->AddRectFilled(origin, ImVec2(origin.x + 8.0f, origin.y + avail.y), to_u32(palette::kPartnerA, 0.7f));
     dl->AddRectFilled(ImVec2(origin.x + avail.x - 8.0f, origin.y), ImVec2(origin.x + avail.x, origin.y + avail.y),
                       to_u32(palette::kPartnerB, 0.7f));
+    draw_watch_banner(snap.watch, fonts, actions, ImVec2(origin.x + 16.0f, origin.y + 6.0f));
 
     const float cx = origin.x + avail.x * 0.5f;
     const bool with_pacer = cue.show_pacer && snap.pacer_visible;
