@@ -2,6 +2,7 @@
 #include "attune/signal/rsp_derived.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <memory>
 #include <numbers>
@@ -86,6 +87,9 @@ public:
             window_[i] = 0.5 - 0.5 * std::cos(2.0 * kPi * static_cast<double>(i) / static_cast<double>(n - 1));
         for (double b = min_bpm; b <= max_bpm + 1e-9; b += kFreqStepBpm) freqs_bpm_.push_back(b);
         power_.resize(freqs_bpm_.size());
+        for (double b : freqs_bpm_) coef_.push_back(2.0 * std::cos(2.0 * kPi * (b / 60.0) / fs));
+        s1_.resize(coef_.size());
+        s2_.resize(coef_.size());
     }
 
     std::size_t length() const noexcept { return work_.size(); }
@@ -101,10 +105,10 @@ public:
             work_[i] *= window_[i];
         }
         if (!(var > 0.0) || !std::isfinite(var)) return r;  // flat or broken: no estimate
+        band_powers();
         double total = 0.0;
         std::size_t best = 0;
         for (std::size_t k = 0; k < freqs_bpm_.size(); ++k) {
-            power_[k] = power_at(freqs_bpm_[k] / 60.0);
             total += power_[k];
             if (power_[k] > power_[best]) best = k;
         }
@@ -159,23 +163,29 @@ private:
         for (std::size_t i = 0; i < work_.size(); ++i) work_[i] -= icpt + slope * static_cast<double>(i);
     }
 
-    double power_at(double f_hz) const noexcept {
-        // Goertzel-free direct DFT with a rotating phasor (n multiplications per frequency).
-        const double w = 2.0 * kPi * f_hz / fs_;
-        const double cw = std::cos(w), sw = std::sin(w);
-        double c = 1.0, s = 0.0, re = 0.0, im = 0.0;
-        for (double v : work_) {
-            re += v * c;
-            im -= v * s;
-            const double c2 = c * cw - s * sw;
-            s = s * cw + c * sw;
-            c = c2;
-        }
-        return re * re + im * im;
+    // |DFT|^2 of work_ at every band frequency by the Goertzel recurrence, all frequencies
+    // advanced together sample by sample: the inner loop runs over independent frequencies, so
+    // the compiler vectorises it (this was the analysis's hottest loop as a per-frequency DFT).
+    void band_powers() noexcept {
+        std::fill(s1_.begin(), s1_.end(), 0.0);
+        std::fill(s2_.begin(), s2_.end(), 0.0);
+        const std::size_t nf = coef_.size();
+        double* s1 = s1_.data();
+        double* s2 = s2_.data();
+        const double* coef = coef_.data();
+        for (double v : work_)
+            for (std::size_t k = 0; k < nf; ++k) {
+                const double s0 = v + coef[k] * s1[k] - s2[k];
+                s2[k] = s1[k];
+                s1[k] = s0;
+            }
+        for (std::size_t k = 0; k < nf; ++k)
+            power_[k] = std::max(0.0, s1[k] * s1[k] + s2[k] * s2[k] - coef[k] * s1[k] * s2[k]);
     }
 
     double fs_;
     std::vector<double> work_, window_, freqs_bpm_, power_;
+    std::vector<double> coef_, s1_, s2_;  // Goertzel: 2 cos(w) per frequency, and its state
 };
 
 }  // namespace
@@ -185,6 +195,7 @@ private:
 struct DerivedRespProcessor::Impl {
     DerivedRespConfig cfg;
     double ecg_fs = 0.0;
+    std::size_t ecg_history = 1;  // samples kept (kEcgHistoryS); the ring may hold more
     std::vector<float> ecg_ring;
     std::int64_t ecg_n = -1;  // index of the newest ECG sample
     double ecg_t = 0.0;       // its time
@@ -198,10 +209,15 @@ struct DerivedRespProcessor::Impl {
     Impl(const DerivedRespConfig& c, double fs)
         : cfg(c),
           ecg_fs(fs),
-          ecg_ring(fs > 0.0 ? static_cast<std::size_t>(std::ceil(kEcgHistoryS * fs)) + 1 : 1, 0.0f),
+          ecg_history(history_samples(fs)),
+          ecg_ring(std::bit_ceil(ecg_history), 0.0f),
           series{make_series(c), make_series(c), make_series(c)},
           spectrum(c.resample.value, window_samples(c), c.min_rate.value, c.max_rate.value) {}
 
+    // The ring is a power of two (push_ecg runs for every sample: a mask, not a division).
+    static std::size_t history_samples(double fs) {
+        return fs > 0.0 ? static_cast<std::size_t>(std::ceil(kEcgHistoryS * fs)) + 1 : 1;
+    }
     static std::size_t window_samples(const DerivedRespConfig& c) {
         return static_cast<std::size_t>(std::lround(c.window.value * c.resample.value));
     }
@@ -210,7 +226,7 @@ struct DerivedRespProcessor::Impl {
     }
 
     float ecg_at(std::int64_t n) const noexcept {
-        return ecg_ring[static_cast<std::size_t>(n) % ecg_ring.size()];
+        return ecg_ring[static_cast<std::size_t>(n) & (ecg_ring.size() - 1)];
     }
 
     // R amplitude and QRS area of the beat at t_s from the ECG history; false if not held.
@@ -221,7 +237,7 @@ struct DerivedRespProcessor::Impl {
         };
         const std::int64_t base_from = at(-0.110), base_to = at(-0.060);
         const std::int64_t qrs_from = at(-0.050), qrs_to = at(0.050);
-        const auto oldest = ecg_n - static_cast<std::int64_t>(ecg_ring.size()) + 1;
+        const auto oldest = ecg_n - static_cast<std::int64_t>(ecg_history) + 1;
         if (base_from < oldest || base_from < 0 || qrs_to > ecg_n) return false;
         double base = 0.0;
         for (std::int64_t n = base_from; n <= base_to; ++n) base += ecg_at(n);
@@ -329,7 +345,7 @@ void DerivedRespProcessor::push_ecg(double t_s, float x) noexcept {
     if (m.ecg_fs <= 0.0) return;
     ++m.ecg_n;
     m.ecg_t = t_s;
-    m.ecg_ring[static_cast<std::size_t>(m.ecg_n) % m.ecg_ring.size()] = std::isfinite(x) ? x : 0.0f;
+    m.ecg_ring[static_cast<std::size_t>(m.ecg_n) & (m.ecg_ring.size() - 1)] = std::isfinite(x) ? x : 0.0f;
 }
 
 void DerivedRespProcessor::push_beat(const Beat& beat) noexcept {

@@ -174,11 +174,22 @@ AnalyzeResult run_analysis(const AnalyzeOptions& options) {
         ++result.seconds;
     };
     // The stream's clock: the slowest stage's horizon, or the row time.
+    bool any_horizon = false;  // a stage has reported a horizon (RR-only input)
     auto horizon = [&](double row_time) {
         std::optional<double> h;
         for (auto& stage : stages)
             if (auto s = stage->horizon_s()) h = h ? std::min(*h, *s) : *s;
+        any_horizon = any_horizon || h.has_value();
         return h.value_or(row_time);
+    };
+    // Per row the stages are asked only when it can matter: while none has a horizon the clock
+    // is the row time, so they are asked once a row reaches the next second's emission time
+    // (see AnalysisStage::horizon_s).
+    auto emit_due = [&](double row_time) {
+        const auto due = [&] { return static_cast<double>(next_second) + 1.0 + kTimelineLagS; };
+        if (!any_horizon && result.rows > 1 && due() > row_time) return;
+        const double now = horizon(row_time);
+        while (due() <= now) emit_second(next_second++);
     };
 
     InputRow row;
@@ -205,8 +216,7 @@ AnalyzeResult run_analysis(const AnalyzeOptions& options) {
             row.time_s = t;
             for (auto& stage : stages) stage->on_row(row);
             ++result.rows;
-            const double now = horizon(t);
-            while (static_cast<double>(next_second) + 1.0 + kTimelineLagS <= now) emit_second(next_second++);
+            emit_due(t);
         }
     } catch (const CsvError& e) {
         throw AnalyzeError(e.what());

@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 namespace attune::session {
@@ -17,6 +19,50 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
     return s;
+}
+
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// Fast path for the common cell, a plain decimal `[+-]digits[.digits]` (spaces around it, a
+// '\r' at the line's end), as recorders write them. The digits form an integer below 2^53 and
+// there are at most 22 decimals, so both are exact doubles and one division, correctly rounded
+// by IEEE 754, gives the same double as std::from_chars. Returns where the cell ends (at ',' or
+// `end`), or nullptr when the cell is anything else (empty, exponent, too many digits, text):
+// the caller then takes the general path.
+const char* parse_plain_decimal(const char* p, const char* end, double& out) {
+    while (p < end && is_blank(*p)) ++p;
+    bool negative = false;
+    if (p < end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+    constexpr std::uint64_t kExactLimit = std::uint64_t{1} << 53;
+    std::uint64_t mantissa = 0;
+    const char* digits_start = p;
+    while (p < end && static_cast<unsigned>(*p - '0') < 10u) {
+        mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+        if (mantissa >= kExactLimit) return nullptr;
+        ++p;
+    }
+    std::size_t decimals = 0;
+    if (p < end && *p == '.') {
+        const char* frac = ++p;
+        while (p < end && static_cast<unsigned>(*p - '0') < 10u) {
+            mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+            if (mantissa >= kExactLimit) return nullptr;
+            ++p;
+        }
+        decimals = static_cast<std::size_t>(p - frac);
+        if (decimals == 0 && p - 1 == digits_start) return nullptr;  // a lone "."
+    } else if (p == digits_start) {
+        return nullptr;  // no digits
+    }
+    if (decimals >= std::size(kExactPow10)) return nullptr;
+    while (p < end && (is_blank(*p) || *p == '\r')) ++p;
+    if (p < end && *p != ',') return nullptr;
+    const double v = static_cast<double>(mantissa) / kExactPow10[decimals];
+    out = negative ? -v : v;
+    return p;
 }
 
 // A cell as a number; NaN for an empty cell; nullopt when it is not a number.
@@ -133,27 +179,34 @@ bool CsvReader::next(std::span<double> values) {
         if (!next_line(line)) return false;
         if (!trim(line).empty()) break;
     }
-    std::size_t column = 0;
-    std::size_t pos = 0;
-    while (column < needed_columns_) {
-        if (pos > line.size()) {
+    const char* const end = line.data() + line.size();
+    const char* p = line.data();  // start of the current cell
+    for (std::size_t column = 0; column < needed_columns_; ++column) {
+        if (!p) {
             fail("line " + std::to_string(line_) + ": " + std::to_string(column) + " cells, " +
                  std::to_string(needed_columns_) + " needed");
         }
-        const std::size_t comma = line.find(',', pos);
-        const std::size_t stop = comma == std::string_view::npos ? line.size() : comma;
         const int slot = slot_of_column_[column];
+        const char* stop = nullptr;  // the cell's end (',' or end)
         if (slot >= 0) {
-            const std::string_view cell = line.substr(pos, stop - pos);
-            const auto v = parse_cell(cell);
-            if (!v) {
-                fail("line " + std::to_string(line_) + ", column '" + header_[column] +
-                     "': not a number: '" + printable(cell) + "'");
+            double& value = values[static_cast<std::size_t>(slot)];
+            stop = parse_plain_decimal(p, end, value);
+            if (!stop) {
+                stop = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)));
+                if (!stop) stop = end;
+                const std::string_view cell(p, static_cast<std::size_t>(stop - p));
+                const auto v = parse_cell(cell);
+                if (!v) {
+                    fail("line " + std::to_string(line_) + ", column '" + header_[column] +
+                         "': not a number: '" + printable(cell) + "'");
+                }
+                value = *v;
             }
-            values[static_cast<std::size_t>(slot)] = *v;
+        } else {
+            stop = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)));
+            if (!stop) stop = end;
         }
-        ++column;
-        pos = stop + 1;
+        p = stop < end ? stop + 1 : nullptr;  // no cell after the last one
     }
     return true;
 }

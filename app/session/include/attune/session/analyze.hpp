@@ -133,7 +133,9 @@ public:
     virtual void on_beat(BeatSource /*source*/, const signal::Beat& /*beat*/) {}
     // Fill this stage's cells of timeline row `row.second`.
     virtual void on_second(TimelineRow& row) = 0;
-    // Seconds of data this stage has fully seen (default: it follows the rows).
+    // Seconds of data this stage has fully seen (default: it follows the rows). A stage returns
+    // a value from the first row on or never: until one does, the engine asks only when the row
+    // time reaches the next timeline row (asking every row was a measurable share of the run).
     virtual std::optional<double> horizon_s() const { return std::nullopt; }
     // End of the rows, before the last timeline rows: flush detectors (pending beats).
     virtual void finish_input() {}

@@ -1,7 +1,8 @@
 // A fast streaming reader of numeric CSV files (header row, comma-separated numbers), for
 // `attune analyze`, the accuracy benchmarks and tests. Reads through one fixed 1 MiB buffer and
-// parses only the selected columns with std::from_chars: no allocation per row or per cell, so
-// memory stays flat for inputs of any length.
+// parses only the selected columns: plain decimals by an exact fast path (the same double as
+// std::from_chars, which takes every other cell): no allocation per row or per cell, so memory
+// stays flat for inputs of any length, and reading is the bulk of `attune analyze`'s time.
 //
 // Cells: decimal or scientific numbers, optional surrounding spaces and a trailing '\r'.
 // An empty cell reads as NaN (a gap); anything else that is not a number is an error naming the
