@@ -173,9 +173,25 @@ private:
         double* s1 = s1_.data();
         double* s2 = s2_.data();
         const double* coef = coef_.data();
-        for (double v : work_)
+        // Four samples per pass keep each frequency's state in registers between them.
+        const std::size_t n = work_.size();
+        std::size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            const double v0 = work_[i], v1 = work_[i + 1], v2 = work_[i + 2], v3 = work_[i + 3];
             for (std::size_t k = 0; k < nf; ++k) {
-                const double s0 = v + coef[k] * s1[k] - s2[k];
+                const double c = coef[k];
+                double a = s1[k], b = s2[k];
+                b = v0 + c * a - b;
+                a = v1 + c * b - a;
+                b = v2 + c * a - b;
+                a = v3 + c * b - a;
+                s1[k] = a;
+                s2[k] = b;
+            }
+        }
+        for (; i < n; ++i)
+            for (std::size_t k = 0; k < nf; ++k) {
+                const double s0 = work_[i] + coef[k] * s1[k] - s2[k];
                 s2[k] = s1[k];
                 s1[k] = s0;
             }
