@@ -80,3 +80,30 @@ TEST_CASE("the couple's window shows the watcher, and W stops sharing", "[remote
     CHECK(hint_pixels_on_top(d + "/after.png") > 50);
     CHECK(read_file(dir / "session" / "events.csv").find("sharing,,stopped by the couple") != std::string::npos);
 }
+
+TEST_CASE("the watch window's F2 sends a marker into the couple's session", "[remote][gui]") {
+    if (std::system("command -v xdotool >/dev/null") != 0) {
+        WARN("xdotool missing: skipped");
+        return;
+    }
+    const auto dir = remote_test_dir("watch_keys");
+    const std::string exe = ATTUNE_EXE;
+    const std::string d = dir.string();
+    std::ofstream(dir / "run.sh") << "export XDG_DATA_HOME=" << d << "/xdg\n"
+        << exe << " session --headless --simulate --speed 2 --duration 24s --out " << d << "/session --serve 127.0.0.1:0 > "
+        << d << "/session.log 2>&1 &\n"
+        << "S=$!\n"
+        << "for i in $(seq 100); do grep -q 'access code' " << d << "/session.log && break; sleep 0.1; done\n"
+        << "PORT=$(grep -o '127.0.0.1:[0-9]*' " << d << "/session.log | head -1 | cut -d: -f2)\n"
+        << "CODE=$(grep -o 'access code [0-9]*' " << d << "/session.log | awk '{print $3}')\n"
+        << exe << " watch 127.0.0.1:$PORT --code $CODE > " << d << "/watch.log 2>&1 &\n"
+        << "W=$!\n"
+        << "for i in $(seq 100); do grep -q 'a watcher joined' " << d << "/session.log && break; sleep 0.1; done\n"
+        << "sleep 1; xdotool search --name 'Attune: watching' windowfocus --sync key F2 || xdotool key F2\n"
+        << "sleep 1; kill $W; wait $S\n";
+    const char* display = std::getenv("DISPLAY");
+    const std::string wrap = display && *display ? "" : "xvfb-run -a -s \"-screen 0 1280x720x24\" ";
+    REQUIRE(std::system((wrap + "bash " + d + "/run.sh >/dev/null 2>&1").c_str()) == 0);
+    INFO(read_file(dir / "session.log") << read_file(dir / "watch.log"));
+    CHECK(read_file(dir / "session" / "events.csv").find("marker,,remote: marker") != std::string::npos);
+}

@@ -54,6 +54,18 @@ void draw_status(const session::RemoteWatcher& watcher, const session::Snapshot*
     }
 }
 
+// The clinician's function keys, the same as in the couple's window.
+void handle_keys(const ViewActions& actions) {
+    if (ImGui::GetIO().WantTextInput) return;
+    constexpr std::pair<int, session::Control> kControlKeys[] = {{GLFW_KEY_F5, session::Control::Hold},
+                                                                 {GLFW_KEY_F6, session::Control::Skip},
+                                                                 {GLFW_KEY_F7, session::Control::StartPause},
+                                                                 {GLFW_KEY_F8, session::Control::Resume}};
+    for (const auto& [key, control] : kControlKeys)
+        if (ImGui::IsKeyPressed(key, false)) actions.control(control);
+    if (ImGui::IsKeyPressed(GLFW_KEY_F2, false)) actions.add_marker("marker");
+}
+
 // Asks for the access code; returns true once one is entered.
 bool draw_code_prompt(char (&code)[16], const Fonts& fonts) {
     ImGui::PushFont(fonts.large);
@@ -123,6 +135,7 @@ int run_watch_window(const WatchWindowOptions& options) {
                 watcher = std::make_unique<session::RemoteWatcher>(target);
             }
         } else {
+            handle_keys(actions);
             const auto snap = watcher->snapshot();
             draw_status(*watcher, snap.get());
             if (snap) draw_clinician_panel(*snap, clinician, fonts, actions);
