@@ -87,8 +87,10 @@ TEST_CASE("the onset and false-alarm targets hold over 40 simulated people", "[a
                  << t.median_latency_s() << " s; " << t.false_alarms << " false alarms in "
                  << t.calm_s / 60.0 << " min");
             CHECK(t.big >= 60);
-            // With failures, some onsets fall into noise bursts where no heart signal is left.
+            // With failures, some onsets fall into noise bursts where no heart signal is left
+            // (bad signal never raises an alarm): the target holds for the readable ones.
             CHECK(t.big_share() >= (artifacts ? 0.92 : 0.95));
+            CHECK(t.big_readable_share() >= 0.95);
             CHECK(t.false_alarms_per_30min() <= 0.5);  // target 1: with margin
         }
     }

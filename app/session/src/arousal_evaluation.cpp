@@ -256,6 +256,10 @@ RunScore score_run(const SimulatedRun& run, double calibration_s, double onset_w
             es.detected_at_all = true;
         }
         es.detected_in_time = es.detected_at_all && es.latency_s <= onset_window_s;
+        int no_heart_s = 0, onset_s = 0;
+        for (double t = std::max(0.0, e.start_s); t < e.start_s + onset_window_s && t < end_s; t += 1.0, ++onset_s)
+            no_heart_s += (run.outputs[static_cast<std::size_t>(t)].used & signal::kFeatureHeartRate) == 0;
+        es.onset_unreadable = onset_s > 0 && 4 * no_heart_s >= onset_s;
         score.episodes.push_back(es);
         episode_s += std::max(0.0, std::min(e.end_s, end_s) - std::max(e.start_s - kEarly, calibration_s));
     }
@@ -305,6 +309,10 @@ void ArousalTally::add(const RunScore& score) {
             ++big;
             big_in_time += e.detected_in_time;
             big_at_all += e.detected_at_all;
+            if (!e.onset_unreadable) {
+                ++big_readable;
+                big_readable_in_time += e.detected_in_time;
+            }
             if (e.detected_at_all) latencies_s.push_back(e.latency_s);
         } else {
             ++small;

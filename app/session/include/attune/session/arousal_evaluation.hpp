@@ -81,6 +81,9 @@ struct EpisodeScore {
     bool detected_in_time = false;  // an alarm (rising or high) within [start, start + 20 s]
     bool detected_at_all = false;   // an alarm before the episode ended
     double latency_s = -1.0;        // from episode start to the alarm (when detected)
+    // Heart rate unusable (bad signal) for at least a quarter of the onset window: no heart
+    // evidence to alarm on, by design.
+    bool onset_unreadable = false;
 };
 
 struct RunScore {
@@ -105,6 +108,7 @@ hardware::PartnerProfile random_partner(std::uint64_t seed, bool with_episodes, 
 // alarms per monitored calm time.
 struct ArousalTally {
     int big = 0, big_in_time = 0, big_at_all = 0;
+    int big_readable = 0, big_readable_in_time = 0;  // big ones whose onset had a heart signal
     int small = 0, small_in_time = 0;
     int false_alarms = 0;
     double calm_s = 0.0;
@@ -112,6 +116,9 @@ struct ArousalTally {
 
     void add(const RunScore& score);
     double big_share() const { return big ? static_cast<double>(big_in_time) / big : 0.0; }
+    double big_readable_share() const {
+        return big_readable ? static_cast<double>(big_readable_in_time) / big_readable : 0.0;
+    }
     double false_alarms_per_30min() const { return calm_s > 0.0 ? false_alarms * 1800.0 / calm_s : 0.0; }
     double median_latency_s() const;
 };
