@@ -43,6 +43,23 @@ int hint_pixels_on_top(const std::string& png) {
     return count;
 }
 
+// Runs a shell script on one X server (Xvfb unless there is a display): a served session started
+// with `session_args` (its log in DIR/session.log, $PORT and $CODE set, $S its pid), then `rest`.
+bool run_served_script(const std::filesystem::path& dir, const std::string& session_args, const std::string& rest) {
+    const std::string d = dir.string();
+    std::ofstream(dir / "run.sh") << "export XDG_DATA_HOME=" << d << "/xdg\n"
+        << ATTUNE_EXE << " session --simulate --speed 2 --out " << d << "/session --serve 127.0.0.1:0 " << session_args
+        << " > " << d << "/session.log 2>&1 &\n"
+        << "S=$!\n"
+        << "for i in $(seq 100); do grep -q 'access code' " << d << "/session.log && break; sleep 0.1; done\n"
+        << "PORT=$(grep -o '127.0.0.1:[0-9]*' " << d << "/session.log | head -1 | cut -d: -f2)\n"
+        << "CODE=$(grep -o 'access code [0-9]*' " << d << "/session.log | awk '{print $3}')\n"
+        << rest;
+    const char* display = std::getenv("DISPLAY");
+    const std::string wrap = display && *display ? "" : "xvfb-run -a -s \"-screen 0 1280x720x24\" ";
+    return std::system((wrap + "bash " + d + "/run.sh >/dev/null 2>&1").c_str()) == 0;
+}
+
 }  // namespace
 
 TEST_CASE("the couple's window shows the watcher, and W stops sharing", "[remote][gui]") {
@@ -54,22 +71,13 @@ TEST_CASE("the couple's window shows the watcher, and W stops sharing", "[remote
     const std::string exe = ATTUNE_EXE;
     const std::string d = dir.string();
     // One X server for the couple's window, the screenshots and the key press.
-    std::ofstream(dir / "run.sh") << "export XDG_DATA_HOME=" << d << "/xdg\n"
-        << exe << " session --simulate --speed 2 --out " << d << "/session --serve 127.0.0.1:0 > " << d << "/session.log 2>&1 &\n"
-        << "S=$!\n"
-        << "for i in $(seq 100); do grep -q 'access code' " << d << "/session.log && break; sleep 0.1; done\n"
-        << "PORT=$(grep -o '127.0.0.1:[0-9]*' " << d << "/session.log | head -1 | cut -d: -f2)\n"
-        << "CODE=$(grep -o 'access code [0-9]*' " << d << "/session.log | awk '{print $3}')\n"
-        << "sleep 2; import -window root " << d << "/before.png\n"
-        << exe << " watch --headless 127.0.0.1:$PORT --code $CODE --duration 20s > " << d << "/watch.log 2>&1 &\n"
-        << "for i in $(seq 100); do grep -q 'state watching' " << d << "/watch.log && break; sleep 0.1; done\n"
-        << "sleep 1.5; import -window root " << d << "/after.png\n"
-        << "xdotool search --name '^Attune$' windowfocus --sync key w || xdotool key w\n"
-        << "for i in $(seq 100); do grep -q 'state ended' " << d << "/watch.log && break; sleep 0.1; done\n"
-        << "kill $S; wait $S\n";
-    const char* display = std::getenv("DISPLAY");
-    const std::string wrap = display && *display ? "" : "xvfb-run -a -s \"-screen 0 1280x720x24\" ";
-    REQUIRE(std::system((wrap + "bash " + d + "/run.sh >/dev/null 2>&1").c_str()) == 0);
+    REQUIRE(run_served_script(dir, "", std::string("sleep 2; import -window root ") + d + "/before.png\n" +
+        exe + " watch --headless 127.0.0.1:$PORT --code $CODE --duration 20s > " + d + "/watch.log 2>&1 &\n" +
+        "for i in $(seq 100); do grep -q 'state watching' " + d + "/watch.log && break; sleep 0.1; done\n" +
+        "sleep 1.5; import -window root " + d + "/after.png\n" +
+        "xdotool search --name '^Attune$' windowfocus --sync key w || xdotool key w\n" +
+        "for i in $(seq 100); do grep -q 'state ended' " + d + "/watch.log && break; sleep 0.1; done\n" +
+        "kill $S; wait $S\n"));
     const auto watch_log = read_file(dir / "watch.log");
     const auto session_log = read_file(dir / "session.log");
     INFO(watch_log << session_log);
@@ -89,21 +97,11 @@ TEST_CASE("the watch window's F2 sends a marker into the couple's session", "[re
     const auto dir = remote_test_dir("watch_keys");
     const std::string exe = ATTUNE_EXE;
     const std::string d = dir.string();
-    std::ofstream(dir / "run.sh") << "export XDG_DATA_HOME=" << d << "/xdg\n"
-        << exe << " session --headless --simulate --speed 2 --duration 24s --out " << d << "/session --serve 127.0.0.1:0 > "
-        << d << "/session.log 2>&1 &\n"
-        << "S=$!\n"
-        << "for i in $(seq 100); do grep -q 'access code' " << d << "/session.log && break; sleep 0.1; done\n"
-        << "PORT=$(grep -o '127.0.0.1:[0-9]*' " << d << "/session.log | head -1 | cut -d: -f2)\n"
-        << "CODE=$(grep -o 'access code [0-9]*' " << d << "/session.log | awk '{print $3}')\n"
-        << exe << " watch 127.0.0.1:$PORT --code $CODE > " << d << "/watch.log 2>&1 &\n"
-        << "W=$!\n"
-        << "for i in $(seq 100); do grep -q 'a watcher joined' " << d << "/session.log && break; sleep 0.1; done\n"
-        << "sleep 1; xdotool search --name 'Attune: watching' windowfocus --sync key F2 || xdotool key F2\n"
-        << "sleep 1; kill $W; wait $S\n";
-    const char* display = std::getenv("DISPLAY");
-    const std::string wrap = display && *display ? "" : "xvfb-run -a -s \"-screen 0 1280x720x24\" ";
-    REQUIRE(std::system((wrap + "bash " + d + "/run.sh >/dev/null 2>&1").c_str()) == 0);
+    REQUIRE(run_served_script(dir, "--headless --duration 24s",
+        exe + " watch 127.0.0.1:$PORT --code $CODE > " + d + "/watch.log 2>&1 &\n" + "W=$!\n" +
+        "for i in $(seq 100); do grep -q 'a watcher joined' " + d + "/session.log && break; sleep 0.1; done\n" +
+        "sleep 1; xdotool search --name 'Attune: watching' windowfocus --sync key F2 || xdotool key F2\n" +
+        "sleep 1; kill $W; wait $S\n"));
     INFO(read_file(dir / "session.log") << read_file(dir / "watch.log"));
     CHECK(read_file(dir / "session" / "events.csv").find("marker,,remote: marker") != std::string::npos);
 }
