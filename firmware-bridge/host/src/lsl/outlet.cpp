@@ -122,6 +122,10 @@ private:
             const std::size_t space = method.find(' ');
             const std::string version = method.substr(15, space == std::string::npos ? std::string::npos : space - 15);
             const std::string uid = space == std::string::npos ? "" : method.substr(space + 1);
+            if (request_.size() >= 2 && std::string_view(static_cast<const char*>(request_.data().data()), 2) == "\r\n") {
+                request_.consume(2);  // no header lines at all
+                return on_feed_request(version, uid, "");
+            }
             asio::async_read_until(socket_, request_, "\r\n\r\n",
                                    [self = shared_from_this(), version, uid](error_code ec, std::size_t n) {
                                        if (ec) return self->close();

@@ -115,6 +115,8 @@ std::optional<Sample> decode_sample(std::string_view bytes, std::size_t& consume
     for (int c = 0; c < channels; ++c) {
         if (bytes.size() < at + 1) return std::nullopt;
         const auto width = static_cast<std::uint8_t>(bytes[at++]);
+        if (width != 1 && width != 2 && width != 4 && width != 8)
+            throw std::runtime_error("lsl: stream corrupted (string length width " + std::to_string(width) + ")");
         if (bytes.size() < at + width) return std::nullopt;
         std::uint64_t len = 0;
         switch (width) {
@@ -122,7 +124,7 @@ std::optional<Sample> decode_sample(std::string_view bytes, std::size_t& consume
             case 2: len = get<std::uint16_t>(bytes, at, swap); break;
             case 4: len = get<std::uint32_t>(bytes, at, swap); break;
             case 8: len = get<std::uint64_t>(bytes, at, swap); break;
-            default: throw std::runtime_error("lsl: stream corrupted (string length width " + std::to_string(width) + ")");
+            default: break;
         }
         if (len > kMaxStringValue) throw std::runtime_error("lsl: stream corrupted (string of " + std::to_string(len) + " bytes)");
         at += width;
