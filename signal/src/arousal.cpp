@@ -67,6 +67,7 @@ void validate(const ArousalConfig& c) {
                 c.min_ln_depth_sd > 0.0,
             "minimum spreads must be positive");
     require(c.vagal_veto_ratio > 1.0, "vagal_veto_ratio must be above 1");
+    require(c.vagal_withdrawal_sd >= 0.0, "vagal_withdrawal_sd must not be negative");
     require(c.movement_threshold_mg > 0.0 && c.movement_recovery.value >= 0.0,
             "movement threshold must be positive, recovery not negative");
     require(c.belt_artifact_hold.value >= 0.0, "belt_artifact_hold must not be negative");
@@ -268,8 +269,10 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
         if (baseline_.hr_bpm.valid() && c.weight_hr > 0.0)
             hr_z = std::clamp(dev / baseline_.hr_bpm.sd, kMinZ, kMaxZ);
     }
-    // RMSSD above its baseline while heart rate rises says "vagal", not "aroused".
-    const bool rmssd_up = use_rmssd && baseline_.ln_rmssd.valid() && ln_rmssd > baseline_.ln_rmssd.mean;
+    // Arousal withdraws vagal tone: RMSSD that has not fallen while heart rate rises says the
+    // rise is not (yet) sympathetic, so heart rate does not count in full.
+    const bool rmssd_not_down = use_rmssd && baseline_.ln_rmssd.valid() &&
+                                ln_rmssd > baseline_.ln_rmssd.mean - c.vagal_withdrawal_sd * baseline_.ln_rmssd.sd;
     if (use_rmssd) add(baseline_.ln_rmssd, baseline_.ln_rmssd.mean - ln_rmssd, c.weight_rmssd, kFeatureRmssd);
     // Talking makes breathing fast, shallow and irregular: it says nothing about arousal then.
     if (!out_.speech_like) {
@@ -282,9 +285,9 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
     }
     // Heart rate is the fast signal; RMSSD (a 30 s window) and breathing follow later. Their
     // agreement can make the index larger; while they lag it is not smaller than heart rate's
-    // own evidence, unless RMSSD is above its baseline (vagal: then the combination counts).
+    // own evidence, unless RMSSD has not fallen (then the combination counts).
     double index = den > 0.0 ? num / std::sqrt(den) : kNoValue;
-    if (std::isfinite(hr_z) && !rmssd_up) index = std::max(index, hr_z);
+    if (std::isfinite(hr_z) && !rmssd_not_down) index = std::max(index, hr_z);
     out_.index = index;
     out_.calibrating = !finite(index) && waiting_for_baseline;
 

@@ -12,7 +12,8 @@
 //   only max_hr_rise_bpm_per_s for the index: a sigh or deep breath swings HR by 10-20 bpm
 //   within one inhalation (vagal, gone with the exhalation), sympathetic arousal builds over
 //   several seconds. The index is never below heart rate's own z (RMSSD and breathing lag)
-//   unless RMSSD is above its baseline (vagal). Calm evidence is capped
+//   unless RMSSD has not fallen (less than vagal_withdrawal_sd below its baseline: no vagal
+//   withdrawal, so the combination counts). Calm evidence is capped
 //   (z >= -1 per feature) so that slow paced breathing, which raises RMSSD and slows breathing,
 //   cannot hide a real rise in heart rate.
 //
@@ -144,6 +145,9 @@ struct ArousalConfig {
     double speech_irregularity = 0.45;    // breath-interval CV above this = speech-like
     Bpm speech_hr_allowance{5.0};
     double vagal_veto_ratio = 2.0;  // RMSSD this much above baseline blocks escalation
+    // Heart rate counts in full (index >= its own z) only while RMSSD is at least this many SDs
+    // below its baseline or absent: a rise without vagal withdrawal is weighed with RMSSD.
+    double vagal_withdrawal_sd = 0.5;
 };
 
 struct ArousalOutput {
