@@ -5,6 +5,8 @@
 
 #include "attune/session/engine.hpp"
 #include "attune/session/history.hpp"
+#include "attune/session/lsl_marker_inlet.hpp"
+#include "attune/session/lsl_publisher.hpp"
 #include "attune/session/recorder.hpp"
 #include "attune/session/remote_options.hpp"
 #include "attune/session/remote_server.hpp"
@@ -66,6 +68,17 @@ std::unique_ptr<session::Attachment> remote_server(const ServiceArgs& args, sess
     }
 }
 
+// The session's LSL streams (--lsl) and an external marker stream (--lsl-markers NAME); a part
+// that cannot start is reported and left out.
+void attach_lsl(const ServiceArgs& args, session::Engine& engine, session::Attachments& out) {
+    try {
+        if (args.lsl) out.push_back(std::make_unique<session::LslPublisher>(engine));
+    } catch (const std::exception& e) {
+        std::cerr << "attune session: NOT PUBLISHING LSL streams: " << e.what() << "\n";
+    }
+    if (!args.lsl_markers.empty()) out.push_back(std::make_unique<session::LslMarkerInlet>(engine, args.lsl_markers));
+}
+
 }  // namespace
 
 void add_service_options(CLI::App& app, ServiceArgs& args) {
@@ -73,6 +86,8 @@ void add_service_options(CLI::App& app, ServiceArgs& args) {
                    "Let a therapist watch live (`attune watch`): [ADDR:]PORT, loopback unless ADDR is given, 0 = any port");
     app.add_option("--tls-cert", args.tls_cert, "With --serve: certificate (PEM) to serve over TLS")->check(CLI::ExistingFile);
     app.add_option("--tls-key", args.tls_key, "With --serve: the certificate's private key (PEM)")->check(CLI::ExistingFile);
+    app.add_flag("--lsl", args.lsl, "Publish the session as Lab Streaming Layer streams (raw, beats, metrics, dyad, markers)");
+    app.add_option("--lsl-markers", args.lsl_markers, "Take markers from the LSL marker stream of this name");
 }
 
 std::string SessionServices::next_recording_dir() {
@@ -104,6 +119,7 @@ session::Attachments SessionServices::attach(session::Engine& engine) {
     }
     if (!args_.serve.empty())
         if (auto server = remote_server(args_, engine)) out.push_back(std::move(server));
+    attach_lsl(args_, engine, out);
     return out;
 }
 

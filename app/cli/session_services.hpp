@@ -15,6 +15,8 @@ struct ServiceArgs {
     bool record = true;  // false for screenshots and benchmarks
     std::string serve;   // remote watcher: "[ADDR:]PORT" (loopback unless an address is given)
     std::string tls_cert, tls_key;  // PEM files: serve over TLS (wss://)
+    bool lsl = false;         // publish the session's Lab Streaming Layer streams
+    std::string lsl_markers;  // name of an external LSL marker stream to take markers from
 };
 
 // Options shared by the commands that run a session (`--out` stays per command).
