@@ -9,12 +9,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "attune/session/history.hpp"
+#include "attune/session/recording_reader.hpp"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -88,55 +87,20 @@ struct PartnerSeconds {
     Series hr, resp, arousal;
 };
 
-std::vector<std::string> split_fields(const std::string& line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (char c : line) {
-        if (c == '"') quoted = !quoted;
-        else if (c == ',' && !quoted) out.emplace_back();
-        else out.back() += c;
-    }
-    return out;
-}
-
-// hr_bpm (col 1), resp_rate_bpm (col 4), arousal (col 7) from <p>_seconds.csv; zeros = no value yet.
-PartnerSeconds read_seconds(const std::string& path) {
+// Heart rate, breathing rate and arousal index of one partner; zero rates = no value yet.
+PartnerSeconds series_of(const RecordedPartner& partner) {
     PartnerSeconds s;
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        const auto f = split_fields(line);
-        if (f.size() < 9) continue;
-        const double t = std::strtod(f[0].c_str(), nullptr);
-        auto add = [t](Series& series, const std::string& field, bool zero_is_missing) {
-            const double v = std::strtod(field.c_str(), nullptr);
-            if (!std::isfinite(v) || (zero_is_missing && v <= 0.0)) return;
-            series.t.push_back(t);
-            series.v.push_back(v);
-        };
-        add(s.hr, f[1], true);
-        add(s.resp, f[4], true);
-        add(s.arousal, f[7], false);
+    auto add = [](Series& series, double t, double v, bool zero_is_missing) {
+        if (!std::isfinite(v) || (zero_is_missing && v <= 0.0)) return;
+        series.t.push_back(t);
+        series.v.push_back(v);
+    };
+    for (const auto& second : partner.seconds) {
+        add(s.hr, second.time_s, second.hr_bpm, true);
+        add(s.resp, second.time_s, second.resp_rate_bpm, true);
+        add(s.arousal, second.time_s, second.arousal, false);
     }
     return s;
-}
-
-struct EventMark {
-    double t = 0.0;
-    std::string kind, text;
-};
-
-std::vector<EventMark> read_events(const std::string& path) {
-    std::vector<EventMark> events;
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        const auto f = split_fields(line);
-        if (f.size() >= 4) events.push_back({std::strtod(f[0].c_str(), nullptr), f[1], f[3]});
-    }
-    return events;
 }
 
 struct Panel {
@@ -165,7 +129,7 @@ void draw_series(Canvas& c, const Panel& p, const Series& s, Color color) {
     }
 }
 
-void draw_frame(Canvas& c, const Panel& p, const std::string& title, const std::vector<EventMark>& events) {
+void draw_frame(Canvas& c, const Panel& p, const std::string& title, const std::vector<RecordedEvent>& events) {
     c.text(p.x0, p.y0 - 26, title, kInk, 2.0);
     for (double t = 0.0; t <= p.t_end + 1e-9; t += p.t_end > 1200 ? 300.0 : 60.0) {
         c.line(p.px(t), p.y0, p.px(t), p.y1, kGrid);
@@ -174,8 +138,8 @@ void draw_frame(Canvas& c, const Panel& p, const std::string& title, const std::
         c.text(p.px(t) - 14, p.y1 + 6, label, kInk, 1.5);
     }
     for (const auto& e : events)
-        if (e.kind == "pause") c.line(p.px(e.t), p.y0, p.px(e.t), p.y1, kPause, e.text.find("start") != std::string::npos ? 2 : 1);
-        else if (e.kind == "step" || e.kind == "marker") c.line(p.px(e.t), p.y0, p.px(e.t), p.y1, kEvent);
+        if (e.kind == "pause") c.line(p.px(e.time_s), p.y0, p.px(e.time_s), p.y1, kPause, e.text.find("start") != std::string::npos ? 2 : 1);
+        else if (e.kind == "step" || e.kind == "marker") c.line(p.px(e.time_s), p.y0, p.px(e.time_s), p.y1, kEvent);
     char lo[16], hi[16];
     std::snprintf(lo, sizeof lo, "%.0f", p.lo);
     std::snprintf(hi, sizeof hi, "%.0f", p.hi);
@@ -195,18 +159,17 @@ std::string figure(double v, const char* format) {
 
 bool write_session_report(const std::string& dir, const std::string& png_path, std::string& error, ReportImage size) {
     SessionFigures figures;
-    nlohmann::json summary;
+    Recording recording;
     try {
         figures = figures_of_recording(dir);
-        std::ifstream in(dir + "/summary.json");
-        summary = nlohmann::json::parse(in);
+        recording = read_recording(dir);
     } catch (const std::exception& e) {
         error = e.what();
         return false;
     }
-    const auto a = read_seconds(dir + "/a_seconds.csv");
-    const auto b = read_seconds(dir + "/b_seconds.csv");
-    const auto events = read_events(dir + "/events.csv");
+    const auto a = series_of(recording.partners[0]);
+    const auto b = series_of(recording.partners[1]);
+    const auto& events = recording.events;
     const double t_end = std::max(60.0, std::ceil(figures.duration_s / 60.0) * 60.0);
 
     Canvas c(size.width, size.height);
@@ -215,10 +178,8 @@ bool write_session_report(const std::string& dir, const std::string& png_path, s
     c.text(left, 70, figures.started + "   " + dir, kInk, 1.5);
 
     // Key figures, two columns.
-    auto partner_value = [&](const char* p, const char* key) {
-        const auto& j = summary["partners"][p];
-        return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
-    };
+    const auto& sa = recording.summary.partners[0];
+    const auto& sb = recording.summary.partners[1];
     const std::vector<std::string> left_column = {
         "Length: " + figure(figures.duration_s / 60.0, "%.1f min") + "   pauses: " + std::to_string(figures.pauses),
         "Back to calm after a pause: " +
@@ -227,10 +188,10 @@ bool write_session_report(const std::string& dir, const std::string& png_path, s
             "   breathing together: " + figure(figures.synchrony, "%.2f"),
     };
     const std::vector<std::string> right_column = {
-        "Partner A: HR " + figure(partner_value("a", "mean_hr_bpm"), "%.0f bpm") + ", resting RMSSD " +
-            figure(partner_value("a", "baseline_rmssd_ms"), "%.0f ms"),
-        "Partner B: HR " + figure(partner_value("b", "mean_hr_bpm"), "%.0f bpm") + ", resting RMSSD " +
-            figure(partner_value("b", "baseline_rmssd_ms"), "%.0f ms"),
+        "Partner A: HR " + figure(sa.mean_hr_bpm, "%.0f bpm") + ", resting RMSSD " +
+            figure(sa.baseline_rmssd_ms.value_or(0.0), "%.0f ms"),
+        "Partner B: HR " + figure(sb.mean_hr_bpm, "%.0f bpm") + ", resting RMSSD " +
+            figure(sb.baseline_rmssd_ms.value_or(0.0), "%.0f ms"),
         "Resting HRV (both): " + (figures.resting_hrv_ms ? figure(*figures.resting_hrv_ms, "%.0f ms") : std::string("-")),
     };
     for (std::size_t i = 0; i < left_column.size(); ++i) c.text(left, 110 + 30.0 * i, left_column[i], kInk, 2.0);
@@ -272,7 +233,7 @@ bool write_session_report(const std::string& dir, const std::string& png_path, s
     int label_row = 0;
     for (const auto& e : events)
         if (e.kind == "pause" && e.text.find("start") != std::string::npos) {
-            c.text(arousal.px(e.t) + 4, arousal.y1 + 28 + 16 * (label_row++ % 2), e.text.substr(0, 40), kPause, 1.5);
+            c.text(arousal.px(e.time_s) + 4, arousal.y1 + 28 + 16 * (label_row++ % 2), e.text.substr(0, 40), kPause, 1.5);
         }
     if (!c.save_png(png_path)) {
         error = "cannot write " + png_path;

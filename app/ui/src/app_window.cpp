@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <optional>
 #include <iostream>
@@ -23,6 +25,34 @@
 
 namespace attune::ui {
 namespace {
+
+// SIGINT / SIGTERM ask the window to close, so the session ends as if the window were closed
+// (the recording is finished) instead of the process dying mid-write.
+volatile std::sig_atomic_t g_close_requested = 0;
+extern "C" void request_close(int) { g_close_requested = 1; }
+
+// Installs the handlers for the window's lifetime and restores the previous ones after.
+class CloseOnSignal {
+public:
+    CloseOnSignal() {
+        g_close_requested = 0;
+        struct sigaction sa{};
+        sa.sa_handler = request_close;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, &old_int_);
+        ::sigaction(SIGTERM, &sa, &old_term_);
+    }
+    ~CloseOnSignal() {
+        ::sigaction(SIGINT, &old_int_, nullptr);
+        ::sigaction(SIGTERM, &old_term_, nullptr);
+    }
+    CloseOnSignal(const CloseOnSignal&) = delete;
+    CloseOnSignal& operator=(const CloseOnSignal&) = delete;
+    static bool requested() { return g_close_requested != 0; }
+
+private:
+    struct sigaction old_int_{}, old_term_{};
+};
 
 void glfw_error(int code, const char* description) {
     std::fprintf(stderr, "attune: GLFW error %d: %s\n", code, description);
@@ -59,6 +89,13 @@ void handle_keys(const ViewActions& actions, WindowState& state, GLFWwindow* win
     if (pressed(GLFW_KEY_TAB)) state.view = next_view(state.view);
     if (pressed(GLFW_KEY_C)) state.view = state.view == View::Clinician ? View::Pacer : View::Clinician;
     if (pressed(GLFW_KEY_ESCAPE) && state.view != View::Pacer) state.view = View::Pacer;
+    if (state.view == View::Review && state.review.recording) {  // arrows pan, +/- zoom
+        Timeline& tl = state.review.timeline;
+        if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) tl.pan(-0.1 * tl.span());
+        if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) tl.pan(0.1 * tl.span());
+        if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD)) tl.zoom(1.5, tl.cursor_s);
+        if (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT)) tl.zoom(1.0 / 1.5, tl.cursor_s);
+    }
     (void)window;
 }
 
@@ -80,6 +117,7 @@ std::vector<SourceChoice> discover_sources() {
 }  // namespace
 
 int run_window(const WindowOptions& options) {
+    const CloseOnSignal close_on_signal;
     glfwSetErrorCallback(glfw_error);
     if (!glfwInit()) {
         std::cerr << "attune: cannot open a window (no display?). Set DISPLAY, run under xvfb-run, "
@@ -161,8 +199,17 @@ int run_window(const WindowOptions& options) {
         WindowState state;
         state.view = view_from_name(options.view);
         if (state.view == View::Setup) state.setup.choices = discover_sources();
+        state.review.sessions_dir = options.sessions_dir;
+        state.history.db_path = options.history_db;
+        if (!options.open_dir.empty()) state.review.open(options.open_dir);  // a failure shows in the view
+        const auto opened = std::chrono::steady_clock::now();
         int frames = 0;
         while (!glfwWindowShouldClose(window)) {
+            const double open_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count();
+            if (CloseOnSignal::requested() || (options.quit_after_s > 0.0 && open_s >= options.quit_after_s)) {
+                glfwSetWindowShouldClose(window, GLFW_TRUE);
+                break;
+            }
             // Idle cheaply: sleep until input or the next animation step (the pacer moves
             // smoothly at 30 fps; a minimised window wakes only for events).
             if (screenshot) glfwPollEvents();

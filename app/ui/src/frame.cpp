@@ -7,6 +7,7 @@ View view_from_name(const std::string& name) {
     if (name == "clinician") return View::Clinician;
     if (name == "setup") return View::Setup;
     if (name == "review") return View::Review;
+    if (name == "history") return View::History;
     return View::Pacer;
 }
 
@@ -17,6 +18,7 @@ const char* view_name(View view) {
         case View::Clinician: return "clinician";
         case View::Setup: return "setup";
         case View::Review: return "review";
+        case View::History: return "history";
     }
     return "pacer";
 }
@@ -27,7 +29,8 @@ View next_view(View view) {
         case View::Cue: return View::Clinician;
         case View::Clinician: return View::Setup;
         case View::Setup: return View::Review;
-        case View::Review: return View::Pacer;
+        case View::Review: return View::History;
+        case View::History: return View::Pacer;
     }
     return View::Pacer;
 }
@@ -47,7 +50,14 @@ void draw_frame(const session::Snapshot& snap, WindowState& state, const Fonts& 
         case View::Cue: draw_cue(snap, fonts, actions); break;
         case View::Clinician: draw_clinician_panel(snap, state.clinician, fonts, actions); break;
         case View::Setup: draw_setup(snap, state.setup, fonts, actions); break;
-        case View::Review: draw_review(snap, fonts); break;
+        case View::Review: draw_review(state.review, fonts); break;
+        case View::History:
+            // A session chosen in the history opens in the review.
+            if (const auto dir = draw_history(state.history, fonts)) {
+                state.review.open(*dir);
+                state.view = View::Review;
+            }
+            break;
     }
     ImGui::PopFont();
     ImGui::End();

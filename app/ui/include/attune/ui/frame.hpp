@@ -8,7 +8,7 @@
 
 namespace attune::ui {
 
-enum class View { Pacer, Cue, Clinician, Setup, Review };
+enum class View { Pacer, Cue, Clinician, Setup, Review, History };
 
 View view_from_name(const std::string& name);  // unknown names give Pacer
 const char* view_name(View view);
@@ -19,6 +19,8 @@ struct WindowState {
     SharedDisplayState shared;
     ClinicianState clinician;
     SetupState setup;
+    ReviewState review;
+    HistoryState history;
 };
 
 // Draws the whole window for one snapshot (between ImGui::NewFrame and ImGui::Render). The

@@ -6,16 +6,19 @@
 //   draw_cue             a full-screen invitation (ritual step, check-in, consent, words)
 //   draw_clinician_panel traces, numbers, event log, markers, protocol controls
 //   draw_setup           each partner's sources and their live signal quality before starting
-//   draw_review          the recorded session's overview (placeholder until the review lands)
+//   draw_review          a recorded session on one timeline (review_view.cpp), or the list of sessions
+//   draw_history         every recorded session and the trends across them (history_view.cpp)
 #pragma once
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "attune/session/protocol_machine.hpp"
 #include "attune/session/snapshot.hpp"
+#include "attune/ui/review.hpp"
 #include "attune/ui/theme.hpp"
 
 namespace attune::ui {
@@ -60,7 +63,9 @@ void draw_cue(const session::Snapshot& snap, const Fonts& fonts, const ViewActio
 void draw_clinician_panel(const session::Snapshot& snap, ClinicianState& state, const Fonts& fonts,
                           const ViewActions& actions);
 void draw_setup(const session::Snapshot& snap, SetupState& state, const Fonts& fonts, const ViewActions& actions);
-void draw_review(const session::Snapshot& snap, const Fonts& fonts);
+void draw_review(ReviewState& state, const Fonts& fonts);
+// Returns the folder of a session the user chose to review.
+std::optional<std::string> draw_history(HistoryState& state, const Fonts& fonts);
 
 // Drawing helpers shared by the views.
 void draw_trace(const char* id, const session::Trace& trace, ImVec4 colour, ImVec2 size,

@@ -1,5 +1,4 @@
-// Device setup (each partner's source and its live signal quality before starting) and the
-// review view (a placeholder overview until the recording review lands).
+// Device setup: each partner's source and its live signal quality before starting.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -95,52 +94,6 @@ void draw_setup(const session::Snapshot& snap, SetupState& state, const Fonts& f
     ImGui::PopFont();
     ImGui::SameLine();
     ImGui::TextColored(palette::kMuted, "restarts the session with the chosen sources (Tab: next view)");
-}
-
-void draw_review(const session::Snapshot& snap, const Fonts& fonts) {
-    ImGui::PushFont(fonts.body);
-    ImGui::Text("Session review");
-    ImGui::PopFont();
-    ImGui::TextColored(palette::kMuted,
-                       "Recorded sessions open here once the recorder's review lands. Until then: this session so far.");
-    ImGui::Separator();
-    ImGui::Text("Protocol: %s", snap.protocol.name.c_str());
-    ImGui::Text("Session time: %s", clock_text(snap.session_time_s).c_str());
-    // A timeline of the phases seen in the recent events, both partners' heart rate below it.
-    const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const float w = ImGui::GetContentRegionAvail().x;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const double t_end = std::max(1.0, snap.session_time_s);
-    double t0 = 0.0;
-    std::string phase;
-    std::size_t pauses = 0;
-    const auto phase_colour = [](const std::string& ph) {
-        if (ph == "pause" || ph == "recovery" || ph == "checkin") return to_u32(palette::kHigh, 0.55f);
-        if (ph == "breathing") return to_u32(palette::kPacer, 0.7f);
-        if (ph == "conversation") return to_u32(palette::kPartnerA, 0.45f);
-        return to_u32(palette::kMuted, 0.35f);
-    };
-    const auto span = [&](double a, double b, const std::string& ph) {
-        const float x0 = origin.x + static_cast<float>(a / t_end) * w;
-        const float x1 = origin.x + static_cast<float>(b / t_end) * w;
-        dl->AddRectFilled(ImVec2(x0, origin.y), ImVec2(std::max(x0 + 1.0f, x1), origin.y + 28.0f), phase_colour(ph));
-    };
-    for (const auto& e : snap.recent_events) {
-        if (e.kind == "pause" && e.text.rfind("pause started", 0) == 0) ++pauses;
-        if (e.kind != "phase") continue;
-        if (!phase.empty()) span(t0, e.time_s, phase);
-        t0 = e.time_s;
-        phase = e.text;
-    }
-    if (!phase.empty()) span(t0, t_end, phase);
-    ImGui::Dummy(ImVec2(w, 34.0f));
-    ImGui::TextColored(palette::kMuted, "grey: consent / baseline   teal: breathing   blue: talking   purple: pause ritual");
-    ImGui::Text("Pauses taken (recent): %zu", pauses);
-    for (int i = 0; i < 2; ++i) {
-        const auto& p = snap.partners[static_cast<std::size_t>(i)];
-        ImGui::TextColored(partner_colour(i), "%s: heart rate (last minutes)", p.name.c_str());
-        draw_trace(i == 0 ? "##hr_a" : "##hr_b", p.hr, partner_colour(i), ImVec2(w, 90.0f), 40.0f, 140.0f, false);
-    }
 }
 
 }  // namespace attune::ui
