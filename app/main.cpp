@@ -18,15 +18,17 @@ int main(int argc, char** argv) {
     app.require_subcommand(0, 1);
 
     attune::cli::EngineArgs engine_args;
-    std::string screenshot, view = "pacer";
-    double after_s = 20.0;
+    std::string screenshot, view = "pacer", open_dir;
+    double after_s = 20.0, quit_after_s = 0.0;
     bool fullscreen = false;
     int monitor = 0;
     app.add_option("--screenshot", screenshot, "Render, save a PNG of the window to FILE and exit");
     app.add_option("--after", after_s, "Seconds of session before the screenshot")->capture_default_str();
-    app.add_option("--view", view, "View for the screenshot")
-        ->check(CLI::IsMember({"pacer", "cue", "clinician", "setup", "review"}))
+    app.add_option("--view", view, "View shown first (and for the screenshot)")
+        ->check(CLI::IsMember({"pacer", "cue", "clinician", "setup", "review", "history"}))
         ->capture_default_str();
+    app.add_option("--open", open_dir, "A recorded session folder to show in the review view (not recorded again)");
+    app.add_option("--quit-after", quit_after_s, "Close the window after this many seconds (the recording is finished)");
     app.add_flag("--fullscreen", fullscreen, "Full screen on the chosen monitor");
     app.add_option("--monitor", monitor, "Monitor index for --fullscreen")->capture_default_str();
     attune::cli::add_engine_options(app, engine_args);
@@ -59,8 +61,18 @@ int main(int argc, char** argv) {
     options.view = view;
     options.fullscreen = fullscreen;
     options.monitor = monitor;
+    if (quit_after_s < 0.0) {
+        std::cerr << "attune: --quit-after must not be negative\n";
+        return 2;
+    }
+    options.open_dir = open_dir;
+    if (!open_dir.empty() && view == "pacer") options.view = "review";
+    options.quit_after_s = quit_after_s;
+    options.sessions_dir = attune::cli::sessions_base_dir();
+    options.history_db = options.sessions_dir + "/history.sqlite";
     attune::cli::SessionServices services(service_args);
-    if (screenshot.empty()) options.attach = services.attach_fn();
+    // Reviewing a recording does not record the window's own session.
+    if (screenshot.empty() && open_dir.empty()) options.attach = services.attach_fn();
     return attune::ui::run_window(options);
 #else
     std::cerr << "attune: this build has no window (ATTUNE_BUILD_GUI=OFF); see `attune --help`\n";
