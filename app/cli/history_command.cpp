@@ -1,10 +1,12 @@
-// `attune history`: every recorded session of this computer with its key figures and the trend
-// across sessions; `attune history --delete ID` removes a session's folder and its row.
+// `attune history`: every recorded session in the index (this computer's SQLite file, or the
+// clinic's PostgreSQL server named in the settings or by --db) with its key figures and the
+// trend across sessions; `attune history --delete ID` removes a session's folder and its row.
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "attune/session/history.hpp"
+#include "attune/session/settings.hpp"
 #include "command_registry.hpp"
 #include "session_options.hpp"
 
@@ -33,13 +35,13 @@ std::string trend_text(const std::vector<double>& values, bool higher_is_better,
 
 void print_table(const std::vector<session::SessionFigures>& rows) {
     std::printf("%4s  %-16s  %7s  %6s  %9s  %6s  %9s  %10s  %s\n", "id", "started", "minutes", "pauses",
-                "recover_s", "calm%", "synchrony", "rest_hrv_ms", "folder");
+                "recover_s", "calm%", "synchrony", "rest_hrv_ms", "machine:folder");
     std::vector<double> recover, calm, sync, hrv;
     for (const auto& r : rows) {
-        std::printf("%4lld  %-16s  %7.1f  %6d  %9s  %6.1f  %9.2f  %10s  %s\n", r.id, r.started.c_str(),
+        std::printf("%4lld  %-16s  %7.1f  %6d  %9s  %6.1f  %9.2f  %10s  %s:%s\n", r.id, r.started.c_str(),
                     r.duration_s / 60.0, r.pauses, optional_text(r.recover_after_pause_s, "%.0f").c_str(),
                     100.0 * r.calm_fraction, r.synchrony, optional_text(r.resting_hrv_ms, "%.1f").c_str(),
-                    r.dir.c_str());
+                    r.machine.empty() ? "here" : r.machine.c_str(), r.dir.c_str());
         if (r.recover_after_pause_s) recover.push_back(*r.recover_after_pause_s);
         calm.push_back(100.0 * r.calm_fraction);
         sync.push_back(r.synchrony);
@@ -53,8 +55,10 @@ void print_table(const std::vector<session::SessionFigures>& rows) {
 }
 
 int run_history(const HistoryArgs& args) {
-    const std::string db = args.db.empty() ? sessions_base_dir() + "/history.sqlite" : args.db;
     try {
+        const std::string db = args.db.empty()
+                                   ? session::configured_history_location(sessions_base_dir() + "/history.sqlite")
+                                   : args.db;
         session::SessionHistory history(db);
         if (args.delete_id != 0) {
             std::string error;
@@ -67,9 +71,10 @@ int run_history(const HistoryArgs& args) {
         }
         const auto rows = history.all();
         if (rows.empty()) {
-            std::cout << "no sessions recorded yet (" << db << ")\n";
+            std::cout << "no sessions recorded yet (" << history.where() << ")\n";
             return 0;
         }
+        std::printf("session index: %s\n\n", history.where().c_str());
         print_table(rows);
         return 0;
     } catch (const std::exception& e) {
@@ -83,7 +88,9 @@ const Registration kHistory{"history", "List recorded sessions with trends; --de
                                 auto args = std::make_shared<HistoryArgs>();
                                 sub.add_option("--delete", args->delete_id, "Delete this session (folder and row)");
                                 sub.add_option("--db", args->db,
-                                               "Index file (default: $XDG_DATA_HOME/attune/sessions/history.sqlite)");
+                                               "Index: an SQLite file or a PostgreSQL connection string"
+                                               " (default: [history] database in settings.toml, else"
+                                               " $XDG_DATA_HOME/attune/sessions/history.sqlite)");
                                 return [args] { return run_history(*args); };
                             }};
 

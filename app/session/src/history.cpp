@@ -1,9 +1,12 @@
 #include "attune/session/history.hpp"
 
-#include <sqlite3.h>
+#include "history_stores.hpp"
+
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -90,47 +93,6 @@ double number_or(const json& j, const char* key, double fallback) {
     return j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
 }
 
-void check(int rc, sqlite3* db, const char* what) {
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        throw std::runtime_error(std::string("session history: ") + what + ": " + sqlite3_errmsg(db));
-}
-
-// A prepared statement that finalizes itself.
-struct Statement {
-    sqlite3_stmt* stmt = nullptr;
-    Statement(sqlite3* db, const char* sql) { check(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), db, sql); }
-    ~Statement() { sqlite3_finalize(stmt); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-};
-
-void bind_optional(sqlite3_stmt* s, int index, const std::optional<double>& v) {
-    if (v) sqlite3_bind_double(s, index, *v);
-    else sqlite3_bind_null(s, index);
-}
-
-std::optional<double> column_optional(sqlite3_stmt* s, int index) {
-    if (sqlite3_column_type(s, index) == SQLITE_NULL) return std::nullopt;
-    return sqlite3_column_double(s, index);
-}
-
-constexpr const char* kColumns =
-    "id, dir, started, duration_s, pauses, recover_after_pause_s, calm_fraction, synchrony, resting_hrv_ms";
-
-SessionFigures row_of(sqlite3_stmt* s) {
-    SessionFigures f;
-    f.id = sqlite3_column_int64(s, 0);
-    f.dir = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
-    f.started = reinterpret_cast<const char*>(sqlite3_column_text(s, 2));
-    f.duration_s = sqlite3_column_double(s, 3);
-    f.pauses = sqlite3_column_int(s, 4);
-    f.recover_after_pause_s = column_optional(s, 5);
-    f.calm_fraction = sqlite3_column_double(s, 6);
-    f.synchrony = sqlite3_column_double(s, 7);
-    f.resting_hrv_ms = column_optional(s, 8);
-    return f;
-}
-
 }  // namespace
 
 SessionFigures figures_of_recording(const std::string& dir) {
@@ -144,6 +106,7 @@ SessionFigures figures_of_recording(const std::string& dir) {
     }
     SessionFigures f;
     f.dir = fs::absolute(dir).lexically_normal().string();
+    f.machine = this_machine();
     f.started = local_time_of(fs::path(dir) / "channels.json");
     f.duration_s = number_or(summary, "duration_s", 0.0);
     f.synchrony = number_or(summary, "breathing_together_mean", 0.0);
@@ -179,80 +142,53 @@ std::optional<double> trend_per_session(const std::vector<double>& values) {
     return sxy / sxx;
 }
 
-SessionHistory::SessionHistory(const std::string& db_path) {
-    std::error_code ec;
-    if (fs::path(db_path).has_parent_path()) fs::create_directories(fs::path(db_path).parent_path(), ec);
-    const mode_t old_mask = ::umask(077);  // the index names intimate sessions: owner only
-    const int rc = sqlite3_open(db_path.c_str(), &db_);
-    ::umask(old_mask);
-    if (rc != SQLITE_OK) {
-        const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-        sqlite3_close(db_);
-        db_ = nullptr;
-        throw std::runtime_error("session history: cannot open " + db_path + ": " + message);
-    }
-    sqlite3_busy_timeout(db_, 2000);
-    char* err = nullptr;
-    const int created = sqlite3_exec(db_,
-                                     "CREATE TABLE IF NOT EXISTS sessions ("
-                                     " id INTEGER PRIMARY KEY, dir TEXT UNIQUE NOT NULL, started TEXT,"
-                                     " duration_s REAL, pauses INTEGER, recover_after_pause_s REAL,"
-                                     " calm_fraction REAL, synchrony REAL, resting_hrv_ms REAL)",
-                                     nullptr, nullptr, &err);
-    if (created != SQLITE_OK) {
-        const std::string message = err ? err : "unknown error";
-        sqlite3_free(err);
-        sqlite3_close(db_);
-        db_ = nullptr;
-        throw std::runtime_error("session history: cannot use " + db_path + ": " + message);
-    }
+std::string this_machine() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+    return name;
 }
 
-SessionHistory::~SessionHistory() { sqlite3_close(db_); }
-
-long long SessionHistory::add(const SessionFigures& f) {
-    Statement s(db_,
-                "INSERT INTO sessions (dir, started, duration_s, pauses, recover_after_pause_s, calm_fraction,"
-                " synchrony, resting_hrv_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                " ON CONFLICT(dir) DO UPDATE SET started=?2, duration_s=?3, pauses=?4, recover_after_pause_s=?5,"
-                " calm_fraction=?6, synchrony=?7, resting_hrv_ms=?8");
-    sqlite3_bind_text(s.stmt, 1, f.dir.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s.stmt, 2, f.started.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(s.stmt, 3, f.duration_s);
-    sqlite3_bind_int(s.stmt, 4, f.pauses);
-    bind_optional(s.stmt, 5, f.recover_after_pause_s);
-    sqlite3_bind_double(s.stmt, 6, f.calm_fraction);
-    sqlite3_bind_double(s.stmt, 7, f.synchrony);
-    bind_optional(s.stmt, 8, f.resting_hrv_ms);
-    check(sqlite3_step(s.stmt), db_, "adding a session");
-    Statement id(db_, "SELECT id FROM sessions WHERE dir = ?1");
-    sqlite3_bind_text(id.stmt, 1, f.dir.c_str(), -1, SQLITE_TRANSIENT);
-    check(sqlite3_step(id.stmt), db_, "finding the new row");
-    return sqlite3_column_int64(id.stmt, 0);
+bool is_postgres_location(const std::string& location) {
+    if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) return true;
+    // libpq's keyword form starts with a keyword and '=' ("host=db dbname=attune").
+    std::size_t i = location.find_first_not_of(" \t");
+    if (i == std::string::npos || !std::isalpha(static_cast<unsigned char>(location[i]))) return false;
+    while (i < location.size() && (std::isalnum(static_cast<unsigned char>(location[i])) || location[i] == '_')) ++i;
+    i = location.find_first_not_of(" \t", i);
+    return i != std::string::npos && location[i] == '=';
 }
 
-std::vector<SessionFigures> SessionHistory::all() const {
-    Statement s(db_, (std::string("SELECT ") + kColumns + " FROM sessions ORDER BY id").c_str());
-    std::vector<SessionFigures> rows;
-    int rc = 0;
-    while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) rows.push_back(row_of(s.stmt));
-    check(rc, db_, "listing sessions");
-    return rows;
+std::unique_ptr<HistoryStore> open_history_store(const std::string& location) {
+    if (location.empty()) throw std::runtime_error("session history: no index location given");
+    return is_postgres_location(location) ? open_postgres_store(location) : open_sqlite_store(location);
 }
 
-std::optional<SessionFigures> SessionHistory::find(long long id) const {
-    Statement s(db_, (std::string("SELECT ") + kColumns + " FROM sessions WHERE id = ?1").c_str());
-    sqlite3_bind_int64(s.stmt, 1, id);
-    const int rc = sqlite3_step(s.stmt);
-    check(rc, db_, "finding a session");
-    if (rc != SQLITE_ROW) return std::nullopt;
-    return row_of(s.stmt);
+SessionHistory::SessionHistory(const std::string& location) : store_(open_history_store(location)) {}
+
+SessionHistory::~SessionHistory() = default;
+
+long long SessionHistory::add(const SessionFigures& figures) {
+    if (!figures.machine.empty()) return store_->add(figures);
+    SessionFigures here = figures;
+    here.machine = this_machine();
+    return store_->add(here);
 }
+
+std::vector<SessionFigures> SessionHistory::all() const { return store_->all(); }
+
+std::optional<SessionFigures> SessionHistory::find(long long id) const { return store_->find(id); }
+
+std::string SessionHistory::where() const { return store_->where(); }
 
 bool SessionHistory::remove(long long id, std::string& error) {
     const auto row = find(id);
     if (!row) {
         error = "no session with id " + std::to_string(id);
+        return false;
+    }
+    if (!row->machine.empty() && row->machine != this_machine()) {
+        error = "session " + std::to_string(id) + " is recorded on " + row->machine + " (" + row->dir +
+                "): delete it on that machine, which holds its files";
         return false;
     }
     std::error_code ec;
@@ -262,9 +198,10 @@ bool SessionHistory::remove(long long id, std::string& error) {
         error = "cannot delete " + row->dir + ": " + ec.message();
         return false;
     }
-    Statement s(db_, "DELETE FROM sessions WHERE id = ?1");
-    sqlite3_bind_int64(s.stmt, 1, id);
-    check(sqlite3_step(s.stmt), db_, "deleting a session");
+    if (!store_->erase(id)) {
+        error = "session " + std::to_string(id) + " was already removed from the index";
+        return false;
+    }
     return true;
 }
 
