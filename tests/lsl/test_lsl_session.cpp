@@ -4,6 +4,7 @@
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include "../cli/run_process.hpp"
 #include "attune/bridge/lsl/inlet.hpp"
@@ -96,4 +97,33 @@ TEST_CASE("a headless session publishes its streams and takes markers from an ex
     const std::string events = read_file(dir / "events.csv");
     CHECK(events.find("marker,,stimulus-7") != std::string::npos);
     fs::remove_all(dir);
+}
+
+TEST_CASE("attune lsl list finds streams and attune lsl record prints their samples", "[lsl]") {
+    attune::test::use_private_lsl_ports();
+    StreamInfo info;
+    info.name = "Bench Resp";
+    info.type = "Resp";
+    info.nominal_srate = 50.0;
+    info.channels = {{"Belt", "au", "Resp"}};
+    Outlet outlet(info);
+    const auto list = attune::test::run_attune("lsl list --timeout 1s");
+    CHECK(list.exit_code == 0);
+    CHECK_THAT(list.output, Catch::Contains("Bench Resp") && Catch::Contains("1 stream(s)"));
+
+    std::atomic<bool> done{false};
+    std::thread pusher([&] {
+        if (!outlet.wait_for_consumers(10.0)) return;
+        for (int i = 0; i < 20; ++i) outlet.push_values({0.5 * i}, 100.0 + i * 0.02);
+        done = true;
+    });
+    const auto rec = attune::test::run_attune("lsl record 'Bench Resp' --duration 2s");
+    pusher.join();
+    CHECK(done);
+    CHECK(rec.exit_code == 0);
+    CHECK_THAT(rec.output, Catch::Contains("lsl_time_s,Belt_au") && Catch::Contains(",9.5\n") &&
+                               Catch::Contains("20 sample(s)"));
+    const auto missing = attune::test::run_attune("lsl record 'No Such Stream' --timeout 0.3s --duration 1s");
+    CHECK(missing.exit_code == 1);
+    CHECK_THAT(missing.output, Catch::Contains("no stream named"));
 }
