@@ -10,6 +10,7 @@
 #include "attune/session/recorder.hpp"
 #include "attune/session/remote_options.hpp"
 #include "attune/session/remote_server.hpp"
+#include "attune/session/settings.hpp"
 #include "session_options.hpp"
 
 namespace attune::cli {
@@ -32,10 +33,12 @@ public:
     }
 
 private:
-    // The finished session's row in the history index (`attune history`); a failure is only reported.
+    // The finished session's row in the configured history index (`attune history`: the local
+    // SQLite file or the clinic's server from settings.toml); a failure is only reported.
     static void add_to_history(const std::string& dir) {
         try {
-            session::SessionHistory(sessions_base_dir() + "/history.sqlite").add(session::figures_of_recording(dir));
+            const auto where = session::configured_history_location(sessions_base_dir() + "/history.sqlite");
+            session::SessionHistory(where).add(session::figures_of_recording(dir));
         } catch (const std::exception& e) {
             std::cerr << "attune session: not added to the history: " << e.what() << "\n";
         }
