@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "attune/session/recording_reader.hpp"
+#include "attune/session/settings.hpp"
 #include "command_registry.hpp"
 #include "session_options.hpp"
 #ifdef ATTUNE_HAVE_GUI
@@ -32,7 +33,7 @@ int run_review(const ReviewArgs& args) {
     window.view = "review";
     window.open_dir = args.dir;
     window.sessions_dir = sessions_base_dir();
-    window.history_db = window.sessions_dir + "/history.sqlite";
+    window.history_db = session::configured_history_location(window.sessions_dir + "/history.sqlite");
     window.screenshot_path = args.screenshot;
     window.screenshot_after_s = 0.0;  // the review does not need the live session
     window.quit_after_s = args.quit_after_s;

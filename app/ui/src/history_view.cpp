@@ -17,8 +17,8 @@ void HistoryState::load() {
     rows.clear();
     error.clear();
     std::error_code ec;
-    // Read only: a missing index is "nothing recorded yet", never a new empty file.
-    if (db_path.empty() || !std::filesystem::exists(db_path, ec)) return;
+    // Read only: a missing index file is "nothing recorded yet", never a new empty file.
+    if (db_path.empty() || (!session::is_postgres_location(db_path) && !std::filesystem::exists(db_path, ec))) return;
     try {
         rows = session::SessionHistory(db_path).all();
     } catch (const std::exception& e) {
