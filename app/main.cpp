@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 
+#include "attune/session/settings.hpp"
 #include "command_registry.hpp"
 #include "session_options.hpp"
 #include "session_services.hpp"
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
     if (!open_dir.empty() && view == "pacer") options.view = "review";
     options.quit_after_s = quit_after_s;
     options.sessions_dir = attune::cli::sessions_base_dir();
-    options.history_db = options.sessions_dir + "/history.sqlite";
+    options.history_db = attune::session::configured_history_location(options.sessions_dir + "/history.sqlite");
     attune::cli::SessionServices services(service_args);
     // Reviewing a recording does not record the window's own session.
     if (screenshot.empty() && open_dir.empty()) options.attach = services.attach_fn();
