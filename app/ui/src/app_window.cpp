@@ -8,7 +8,6 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
-#include <stb/stb_image_write.h>
 
 #include <algorithm>
 #include <cfloat>
@@ -22,6 +21,7 @@
 #include "attune/bridge/serial_ports.hpp"
 #include "attune/ui/frame.hpp"
 #include "attune/ui/theme.hpp"
+#include "gl_window.hpp"
 
 namespace attune::ui {
 namespace {
@@ -56,17 +56,6 @@ private:
 
 void glfw_error(int code, const char* description) {
     std::fprintf(stderr, "attune: GLFW error %d: %s\n", code, description);
-}
-
-bool save_screenshot(GLFWwindow* window, const std::string& path) {
-    int w = 0, h = 0;
-    glfwGetFramebufferSize(window, &w, &h);
-    std::vector<unsigned char> pixels(static_cast<std::size_t>(w) * h * 3);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadBuffer(GL_BACK);
-    glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
-    stbi_flip_vertically_on_write(1);  // OpenGL's rows start at the bottom
-    return stbi_write_png(path.c_str(), w, h, 3, pixels.data(), w * 3) != 0;
 }
 
 // Keys: each partner has their own (A's on the left of the keyboard, B's on the right), the
@@ -261,11 +250,7 @@ int run_window(const WindowOptions& options) {
         }
         finish(*engine);
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
-    glfwTerminate();
+    close_imgui_window(window);
     return exit_code;
 }
 

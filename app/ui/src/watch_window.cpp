@@ -6,7 +6,6 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
-#include <stb/stb_image_write.h>
 
 #include <cfloat>
 #include <chrono>
@@ -15,23 +14,13 @@
 #include <vector>
 
 #include "attune/ui/theme.hpp"
+#include "gl_window.hpp"
 #include "attune/ui/views.hpp"
 
 namespace attune::ui {
 namespace {
 
 using WallClock = std::chrono::steady_clock;
-
-bool write_framebuffer_png(GLFWwindow* window, const std::string& path) {
-    int w = 0, h = 0;
-    glfwGetFramebufferSize(window, &w, &h);
-    std::vector<unsigned char> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadBuffer(GL_BACK);
-    glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
-    stbi_flip_vertically_on_write(1);  // OpenGL's rows start at the bottom
-    return stbi_write_png(path.c_str(), w, h, 3, pixels.data(), w * 3) != 0;
-}
 
 ImVec4 state_colour(session::WatchState s) {
     switch (s) {
@@ -157,7 +146,7 @@ int run_watch_window(const WatchWindowOptions& options) {
             // After the wait once watching; a window that never connects is shot too (after 20 s
             // more), showing why.
             if ((watching_since && waited >= options.screenshot_after_s) || waited >= options.screenshot_after_s + 20.0) {
-                if (write_framebuffer_png(window, options.screenshot_path)) {
+                if (save_screenshot(window, options.screenshot_path)) {
                     std::cout << "screenshot saved: " << options.screenshot_path << std::endl;
                 } else {
                     std::cerr << "attune watch: cannot write " << options.screenshot_path << "\n";
@@ -169,11 +158,7 @@ int run_watch_window(const WatchWindowOptions& options) {
         glfwSwapBuffers(window);
     }
     watcher.reset();
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
-    glfwTerminate();
+    close_imgui_window(window);
     return exit_code;
 }
 

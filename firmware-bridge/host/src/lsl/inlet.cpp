@@ -1,6 +1,7 @@
 #include "attune/bridge/lsl/inlet.hpp"
 
 #include <array>
+#include <optional>
 #include <bit>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -45,6 +46,21 @@ bool wait_for(asio::io_context& io, const bool& done, Clock::time_point deadline
     io.restart();
     io.run();
     return false;
+}
+
+// One datagram into buffer before the deadline. The received size (0 on a failed receive, which
+// the caller just skips), or nothing when the deadline passed.
+template <std::size_t N>
+std::optional<std::size_t> receive_before(asio::io_context& io, udp::socket& socket, std::array<char, N>& buffer,
+                                          Clock::time_point deadline, udp::endpoint& from) {
+    bool done = false;
+    error_code result, ec;
+    std::size_t n = 0;
+    socket.async_receive_from(asio::buffer(buffer), from, [&](error_code e, std::size_t got) {
+        result = e, n = got, done = true;
+    });
+    if (!wait_for(io, done, deadline, [&] { socket.cancel(ec); })) return std::nullopt;
+    return result ? 0 : n;
 }
 
 std::string random_id() {
@@ -136,16 +152,11 @@ std::vector<StreamInfo> resolve(const std::string& query, const ResolveOptions& 
         // Answers for a quarter second, then ask again (UDP may lose a query).
         const auto round_end = std::min(end, deadline_in(0.25));
         while (true) {
-            bool done = false;
-            error_code result;
-            std::size_t n = 0;
             udp::endpoint from;
-            socket.async_receive_from(asio::buffer(buffer), from, [&](error_code e, std::size_t got) {
-                result = e, n = got, done = true;
-            });
-            if (!wait_for(io, done, round_end, [&] { socket.cancel(ec); })) break;
-            if (result) continue;
-            auto info = parse_resolve_answer(std::string_view(buffer.data(), n), id, from);
+            const auto n = receive_before(io, socket, buffer, round_end, from);
+            if (!n) break;
+            if (*n == 0) continue;
+            auto info = parse_resolve_answer(std::string_view(buffer.data(), *n), id, from);
             if (info && uids.insert(info->uid).second) found.push_back(std::move(*info));
             if (options.enough > 0 && found.size() >= options.enough) return found;
         }
@@ -188,17 +199,12 @@ std::optional<TimeCorrection> time_correction(const StreamInfo& stream, int prob
         socket.send_to(asio::buffer(std::string(request)), outlet, 0, ec);
         const auto deadline = deadline_in(timeout_s / probes);
         while (true) {
-            bool done = false;
-            error_code result;
-            std::size_t n = 0;
             udp::endpoint from;
-            socket.async_receive_from(asio::buffer(buffer), from, [&](error_code e, std::size_t got) {
-                result = e, n = got, done = true;
-            });
-            if (!wait_for(io, done, deadline, [&] { socket.cancel(ec); })) break;
+            const auto n = receive_before(io, socket, buffer, deadline, from);
+            if (!n) break;
             const double t3 = local_clock();
-            if (result) continue;
-            std::istringstream answer(std::string(buffer.data(), n));
+            if (*n == 0) continue;
+            std::istringstream answer(std::string(buffer.data(), *n));
             int id = -1;
             double a0 = 0, t1 = 0, t2 = 0;
             if (!(answer >> id >> a0 >> t1 >> t2) || id != i) continue;  // late answer of an older probe
