@@ -100,8 +100,8 @@ TEST_CASE("the watch window's F2 sends a marker into the couple's session", "[re
     REQUIRE(run_served_script(dir, "--headless --duration 24s",
         exe + " watch 127.0.0.1:$PORT --code $CODE > " + d + "/watch.log 2>&1 &\n" + "W=$!\n" +
         "for i in $(seq 100); do grep -q 'a watcher joined' " + d + "/session.log && break; sleep 0.1; done\n" +
-        "sleep 1; xdotool search --name 'Attune: watching' windowfocus --sync key F2 || xdotool key F2\n" +
-        "sleep 1; kill $W; wait $S\n"));
+        "sleep 3; xdotool search --name 'Attune: watching' windowfocus --sync key F2 || xdotool key F2\n" +
+        "sleep 3; kill $W; wait $S\n"));
     INFO(read_file(dir / "session.log") << read_file(dir / "watch.log"));
     CHECK(read_file(dir / "session" / "events.csv").find("marker,,remote: marker") != std::string::npos);
 }
