@@ -32,7 +32,7 @@
 //      usable, it is very clean (quality >= solo_quality), at >= 9/min (slower, one modality
 //      cannot tell breathing from a Mayer wave) and nothing usable contradicts it;
 //      otherwise the best estimate is reported, marked untrusted. Agreement must also hold
-//      for persist_updates updates in a row (5 s): chance agreement is brief.
+//      for persist_updates updates in a row (10 s): chance agreement is brief.
 //      A spectral peak on the band's edge gives no estimate (a slower/faster rhythm's flank).
 //   Delay: a 32 s window centred 16 s back; the estimate follows a change of rate in ~15 s.
 //   Cost: per beat a few dozen flops; per second 3 spectra of 128 points x ~150 frequencies.
@@ -59,8 +59,10 @@ struct DerivedRespConfig {
     double min_quality = 0.35;    // an estimate below this is not used
     double solo_quality = 0.9;    // a single modality this clean (>= 9/min) is trusted alone
     double agreement_bpm = 2.0;   // estimates this close agree (Karlen used 4 as an SD limit)
-    Seconds max_beat_gap{3.0};
-    std::size_t persist_updates = 5;  // agreement must hold this many updates (s) in a row    // a longer gap between usable beats restarts a series
+    // Agreement must hold this many updates (s) in a row: two or three breaths. Shorter runs
+    // were seen when RR and R amplitude both follow a Mayer wave or a breath-depth alternation.
+    std::size_t persist_updates = 10;
+    Seconds max_beat_gap{3.0};  // a longer gap between usable beats restarts a series
 };
 
 struct DerivedRate {
