@@ -3,9 +3,12 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
 
 #include <stb/stb_image.h>
 
+#include "attune/session/recorder.hpp"
+#include "attune/session/recording_reader.hpp"
 #include "attune/session/report.hpp"
 #include "recording_test_support.hpp"
 
@@ -76,4 +79,34 @@ TEST_CASE("attune report refuses a folder without a finished recording", "[recor
     const auto r = run_command(std::string(ATTUNE_EXE) + " report " + dir.string());
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.output, Catch::Contains("no finished recording"));
+}
+
+TEST_CASE("the partners' names travel with the recording to the review, the report and a replay",
+          "[recording][report]") {
+    const auto dir = fresh_dir("names");
+    // A name outside the report font's ASCII (the font indexes its table by byte) must not hurt.
+    auto r = run_command(std::string(ATTUNE_EXE) +
+                         " session --headless --simulate --duration 40s --speed 0 --name-a 'Zoë' --name-b 'Sam' --out " +
+                         dir.string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto names = attune::session::recorded_partner_names(dir.string());
+    CHECK(names[0] == "Zoë");
+    CHECK(names[1] == "Sam");
+    CHECK(attune::session::read_recording(dir.string()).names == names);
+    attune::session::EngineConfig config;
+    std::string error;
+    REQUIRE(attune::session::read_session_config(dir.string(), config, error));
+    CHECK(config.profiles[0].name == "Zoë");
+    CHECK(config.profiles[1].name == "Sam");
+    r = run_command(std::string(ATTUNE_EXE) + " report " + dir.string());
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(fs::exists(dir / "report.png"));
+
+    // Recordings from before names were saved, and a hand-damaged session.json, read as A and B.
+    std::ofstream(dir / "session.json") << "{\"partner_names\": [42, \"\"]";
+    CHECK(attune::session::recorded_partner_names(dir.string())[0] == "Partner A");
+    fs::remove(dir / "session.json");
+    CHECK(attune::session::recorded_partner_names(dir.string())[1] == "Partner B");
 }

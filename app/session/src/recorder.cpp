@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "attune/session/protocol.hpp"
+#include "attune/session/recording_reader.hpp"
 #include "attune/session/simulated_device.hpp"
 
 namespace attune::session {
@@ -444,6 +445,7 @@ bool write_session_config(const std::string& dir, const EngineConfig& config) {
     j["protocol_name"] = config.protocol.name;
     j["protocol_source"] = config.protocol.source;
     j["devices"] = {config.device_specs[0], config.device_specs[1]};
+    j["partner_names"] = {config.profiles[0].name, config.profiles[1].name};
     bool ok = true;
     // The protocol's own text travels with the recording: the file may change or move later.
     std::error_code ec;
@@ -477,6 +479,8 @@ bool read_session_config(const std::string& dir, EngineConfig& config, std::stri
         config.pause_at_s.reset();
         if (j.contains("pause_at_s") && j["pause_at_s"].is_number()) config.pause_at_s = j["pause_at_s"].get<double>();
         config.pacer_from_protocol = j.value("pacer_from_protocol", true);
+        const auto names = recorded_partner_names(dir);
+        for (std::size_t p = 0; p < signal::kPartnerCount; ++p) config.profiles[p].name = names[p];
         if (j.contains("pacer")) {
             config.pacer.breaths_per_min = j["pacer"].value("breaths_per_min", config.pacer.breaths_per_min);
             config.pacer.inhale_fraction = j["pacer"].value("inhale_fraction", config.pacer.inhale_fraction);

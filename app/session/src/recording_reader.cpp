@@ -211,6 +211,20 @@ double Recording::duration_s() const {
     return end;
 }
 
+std::array<std::string, signal::kPartnerCount> recorded_partner_names(const std::string& dir) {
+    std::array<std::string, signal::kPartnerCount> names{"Partner A", "Partner B"};
+    std::ifstream in(fs::path(dir) / "session.json");
+    const json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("partner_names") || !j["partner_names"].is_array()) return names;
+    const json& saved = j["partner_names"];
+    // A name is shown in the review and the report: a hand-edited file gets a sane one.
+    constexpr std::size_t kLongestName = 40;
+    for (std::size_t p = 0; p < names.size() && p < saved.size(); ++p)
+        if (saved[p].is_string() && !saved[p].get<std::string>().empty())
+            names[p] = saved[p].get<std::string>().substr(0, kLongestName);
+    return names;
+}
+
 Recording read_recording(const std::string& dir) {
     std::error_code ec;
     if (dir.empty() || !fs::exists(dir, ec)) throw RecordingError("no such folder: " + dir);
@@ -222,6 +236,7 @@ Recording read_recording(const std::string& dir) {
 
     Recording r;
     r.dir = dir;
+    r.names = recorded_partner_names(dir);
     r.summary = read_summary(base / "summary.json", r.problems);
     r.events = read_events(base / "events.csv", r.problems);
     for (std::size_t p = 0; p < signal::kPartnerCount; ++p) {

@@ -47,10 +47,28 @@ public:
             fill(x - thick / 2, y - thick / 2, x - thick / 2 + thick, y - thick / 2 + thick, c);
         }
     }
+    // The bitmap font has printable ASCII only (it indexes its table by byte - 32): accented
+    // Latin letters (U+00C0..U+00FF, UTF-8 C3 xx) lose their accent, any other character shows
+    // as one "?".
+    static std::string font_safe(const std::string& s) {
+        static constexpr char kLatin1Base[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+        std::string out;
+        out.reserve(s.size());
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const auto b = static_cast<unsigned char>(s[i]);
+            const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+            if (b >= 32 && b < 127) out += s[i];
+            else if (b == 0xC3 && next >= 0x80 && next < 0xC0) {
+                out += kLatin1Base[next - 0x80];
+                ++i;
+            } else if (b < 0x80 || b >= 0xC0) out += '?';  // not a UTF-8 continuation byte
+        }
+        return out;
+    }
     // Text with its top-left corner at (x, y); `scale` pixels per font unit (the font is ~7 units tall).
     void text(double x, double y, const std::string& s, Color c, double scale = 2.0) {
         std::vector<char> buffer(s.size() * 300 + 64);
-        std::string copy = s;
+        std::string copy = font_safe(s);
         const int quads = stb_easy_font_print(0.0f, 0.0f, copy.data(), nullptr, buffer.data(), static_cast<int>(buffer.size()));
         struct Vertex { float x, y, z; std::uint8_t rgba[4]; };
         const auto* v = reinterpret_cast<const Vertex*>(buffer.data());
@@ -62,7 +80,7 @@ public:
         }
     }
     static double text_width(const std::string& s, double scale = 2.0) {
-        std::string copy = s;
+        std::string copy = font_safe(s);
         return stb_easy_font_width(copy.data()) * scale;
     }
     bool save_png(const std::string& path) const {
@@ -188,9 +206,9 @@ bool write_session_report(const std::string& dir, const std::string& png_path, s
             "   breathing together: " + figure(figures.synchrony, "%.2f"),
     };
     const std::vector<std::string> right_column = {
-        "Partner A: HR " + figure(sa.mean_hr_bpm, "%.0f bpm") + ", resting RMSSD " +
+        recording.names[0] + ": HR " + figure(sa.mean_hr_bpm, "%.0f bpm") + ", resting RMSSD " +
             figure(sa.baseline_rmssd_ms.value_or(0.0), "%.0f ms"),
-        "Partner B: HR " + figure(sb.mean_hr_bpm, "%.0f bpm") + ", resting RMSSD " +
+        recording.names[1] + ": HR " + figure(sb.mean_hr_bpm, "%.0f bpm") + ", resting RMSSD " +
             figure(sb.baseline_rmssd_ms.value_or(0.0), "%.0f ms"),
         "Resting HRV (both): " + (figures.resting_hrv_ms ? figure(*figures.resting_hrv_ms, "%.0f ms") : std::string("-")),
     };
@@ -198,14 +216,18 @@ bool write_session_report(const std::string& dir, const std::string& png_path, s
     for (std::size_t i = 0; i < right_column.size(); ++i)
         c.text(size.width / 2 + 20, 110 + 30.0 * i, right_column[i], kInk, 2.0);
     // Legend.
-    c.fill(left, 215, left + 30, 221, kPartnerA);
-    c.text(left + 40, 210, "Partner A", kInk, 2.0);
-    c.fill(left + 200, 215, left + 230, 221, kPartnerB);
-    c.text(left + 240, 210, "Partner B", kInk, 2.0);
-    c.fill(left + 400, 208, left + 403, 228, kPause);
-    c.text(left + 413, 210, "pause", kInk, 2.0);
-    c.fill(left + 520, 208, left + 522, 228, kEvent);
-    c.text(left + 532, 210, "step / marker", kInk, 2.0);
+    // Legend, flowing left to right (names have any length).
+    int x = left;
+    for (std::size_t p = 0; p < recording.names.size(); ++p) {
+        c.fill(x, 215, x + 30, 221, p == 0 ? kPartnerA : kPartnerB);
+        c.text(x + 40, 210, recording.names[p], kInk, 2.0);
+        x += 80 + static_cast<int>(Canvas::text_width(recording.names[p]));
+    }
+    c.fill(x, 208, x + 3, 228, kPause);
+    c.text(x + 13, 210, "pause", kInk, 2.0);
+    x += 120;
+    c.fill(x, 208, x + 2, 228, kEvent);
+    c.text(x + 12, 210, "step / marker", kInk, 2.0);
 
     const int top = 290, panel_h = 250, gap = 80;
     auto panel_at = [&](int i, std::pair<double, double> range) {

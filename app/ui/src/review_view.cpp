@@ -350,7 +350,7 @@ void draw_readout(const session::Recording& r, const Timeline& tl) {
     for (int i = 0; i < 2; ++i) {
         ImGui::SameLine();
         const auto* s = second_at(r.partners[static_cast<std::size_t>(i)], t);
-        const char* who = i == 0 ? "A" : "B";
+        const char* who = r.names[static_cast<std::size_t>(i)].c_str();
         if (!s) ImGui::TextColored(partner_colour(i), "   %s: no data", who);
         else
             ImGui::TextColored(partner_colour(i), "   %s: %.0f bpm, %.1f breaths/min, arousal %.1f (%s)", who, s->hr_bpm,

@@ -76,6 +76,7 @@ struct RecordingSummary {
 
 struct Recording {
     std::string dir;
+    std::array<std::string, signal::kPartnerCount> names;  // see recorded_partner_names
     std::array<RecordedPartner, signal::kPartnerCount> partners;
     std::vector<RecordedEvent> events;  // in file order (time order)
     // Breathing together (0..1, in-phase locking) per second, from both partners' breaths.
@@ -90,6 +91,10 @@ struct Recording {
 // Throws RecordingError when `dir` is missing, not a folder, or holds neither events.csv nor any
 // per-second series (so nothing to show).
 Recording read_recording(const std::string& dir);
+
+// The partners' names as the session showed them (DIR/session.json); "Partner A" / "Partner B"
+// for a recording made before names were saved, or a damaged file. Never throws.
+std::array<std::string, signal::kPartnerCount> recorded_partner_names(const std::string& dir);
 
 // The fields of one CSV line as Recorder writes them (quoted fields, "" inside quotes).
 std::vector<std::string> split_csv_fields(const std::string& line);
