@@ -1,6 +1,7 @@
 #include "attune/session/history.hpp"
 
 #include "history_stores.hpp"
+#include "attune/session/recording_reader.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,62 +11,35 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace attune::session {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
-std::vector<std::string> split_simple_csv(const std::string& line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (char c : line) {
-        if (c == '"') quoted = !quoted;
-        else if (c == ',' && !quoted) out.emplace_back();
-        else out.back() += c;
-    }
-    return out;
-}
-
-// Whole seconds at which partner p was calm (from <p>_seconds.csv, arousal_state column).
-std::map<long, bool> calm_seconds(const std::string& path) {
+// Whole seconds at which a partner was calm.
+std::map<long, bool> calm_seconds(const RecordedPartner& partner) {
     std::map<long, bool> calm;
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        const auto f = split_simple_csv(line);
-        if (f.size() < 9) continue;
-        calm[std::lround(std::strtod(f[0].c_str(), nullptr))] = f[8] == "calm";
-    }
+    for (const auto& s : partner.seconds) calm[std::lround(s.time_s)] = s.arousal_state == "calm";
     return calm;
 }
 
-std::vector<double> pause_starts(const std::string& events_path) {
+std::vector<double> pause_starts(const std::vector<RecordedEvent>& events) {
     std::vector<double> starts;
-    std::ifstream in(events_path);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        const auto f = split_simple_csv(line);
-        if (f.size() >= 4 && f[1] == "pause" && f[3].find("pause started") != std::string::npos)
-            starts.push_back(std::strtod(f[0].c_str(), nullptr));
-    }
+    for (const auto& e : events)
+        if (e.kind == "pause" && e.text.find("pause started") != std::string::npos) starts.push_back(e.time_s);
     return starts;
 }
 
 // From each pause request to the first second both partners are calm again.
-std::optional<double> mean_recovery_s(const std::string& dir) {
-    const auto a = calm_seconds(dir + "/a_seconds.csv");
-    const auto b = calm_seconds(dir + "/b_seconds.csv");
+std::optional<double> mean_recovery_s(const Recording& r) {
+    const auto a = calm_seconds(r.partners[0]);
+    const auto b = calm_seconds(r.partners[1]);
     double sum = 0.0;
     int n = 0;
-    for (double start : pause_starts(dir + "/events.csv")) {
+    for (double start : pause_starts(r.events)) {
         for (auto it = a.lower_bound(static_cast<long>(std::ceil(start))); it != a.end(); ++it) {
             const auto other = b.find(it->first);
             if (it->second && other != b.end() && other->second) {
@@ -89,39 +63,32 @@ std::string local_time_of(const fs::path& file) {
     return buf;
 }
 
-double number_or(const json& j, const char* key, double fallback) {
-    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
-}
-
 }  // namespace
 
 SessionFigures figures_of_recording(const std::string& dir) {
-    std::ifstream in(dir + "/summary.json");
-    if (!in) throw std::runtime_error(dir + " holds no finished recording (no summary.json)");
-    json summary;
-    try {
-        summary = json::parse(in);
-    } catch (const std::exception& e) {
-        throw std::runtime_error(dir + "/summary.json is damaged: " + e.what());
-    }
+    std::error_code ec;
+    if (!fs::exists(fs::path(dir) / "summary.json", ec))
+        throw std::runtime_error(dir + " holds no finished recording (no summary.json)");
+    const Recording r = read_recording(dir);  // RecordingError is a runtime_error
+    if (!r.summary.present) throw std::runtime_error(dir + ": summary.json is damaged");
     SessionFigures f;
     f.dir = fs::absolute(dir).lexically_normal().string();
     f.machine = this_machine();
     f.started = local_time_of(fs::path(dir) / "channels.json");
-    f.duration_s = number_or(summary, "duration_s", 0.0);
-    f.synchrony = number_or(summary, "breathing_together_mean", 0.0);
-    f.recover_after_pause_s = mean_recovery_s(dir);
-    f.pauses = static_cast<int>(pause_starts(dir + "/events.csv").size());
+    f.duration_s = r.summary.duration_s;
+    f.synchrony = r.summary.breathing_together_mean;
+    f.recover_after_pause_s = mean_recovery_s(r);
+    f.pauses = static_cast<int>(pause_starts(r.events).size());
     double calm = 0.0, all = 0.0, hrv_sum = 0.0;
     int hrv_n = 0;
-    if (summary.contains("partners"))
-        for (const auto& [letter, p] : summary["partners"].items()) {
-            calm += number_or(p, "seconds_calm", 0.0);
-            all += number_or(p, "seconds_calm", 0.0) + number_or(p, "seconds_rising", 0.0) +
-                   number_or(p, "seconds_high", 0.0);
-            const double hrv = number_or(p, "baseline_rmssd_ms", 0.0);
-            if (hrv > 0.0) { hrv_sum += hrv; ++hrv_n; }
+    for (const auto& p : r.summary.partners) {
+        calm += p.seconds_calm;
+        all += p.seconds_calm + p.seconds_rising + p.seconds_high;
+        if (p.baseline_rmssd_ms && *p.baseline_rmssd_ms > 0.0) {
+            hrv_sum += *p.baseline_rmssd_ms;
+            ++hrv_n;
         }
+    }
     f.calm_fraction = all > 0.0 ? calm / all : 0.0;
     if (hrv_n > 0) f.resting_hrv_ms = hrv_sum / hrv_n;
     return f;
