@@ -12,7 +12,7 @@
 
 #include "attune/bridge/ble/gatt_parsers.hpp"
 #include "attune/bridge/ble/pmd_stream_clock.hpp"
-#include "attune/bridge/ble/rr_beat_timeline.hpp"
+#include "attune/signal/rr_beat_timeline.hpp"
 
 namespace attune::test {
 
@@ -29,8 +29,8 @@ inline void fuzz_ble_one(const std::uint8_t* data, std::size_t size) {
         require(hrm.rr_count <= kMaxRrPerNotification, "rr_count within capacity");
         require(2u * hrm.rr_count + 2u <= size, "RRs come from the bytes");
         // The RRs through a timeline: finite, strictly increasing times.
-        RrBeatTimeline timeline;
-        std::vector<TimedBeat> out(kMaxRrPerNotification);
+        attune::signal::RrBeatTimeline timeline;
+        std::vector<attune::signal::TimedBeat> out(kMaxRrPerNotification);
         double arrival = 100.0, last = -1e300;
         for (int rep = 0; rep < 3; ++rep, arrival += 1.0 + (size % 7)) {
             const std::size_t n = timeline.push(arrival, hrm.rr(), out);

@@ -9,9 +9,12 @@
 #include <vector>
 
 #include "attune/bridge/ble/pmd_stream_clock.hpp"
-#include "attune/bridge/ble/rr_beat_timeline.hpp"
+#include "attune/signal/rr_beat_timeline.hpp"
 
 using namespace attune::bridge::ble;
+using attune::signal::RrBeatTimeline;
+using attune::signal::RrBeatTimelineConfig;
+using attune::signal::TimedBeat;
 
 namespace {
 

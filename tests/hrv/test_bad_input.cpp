@@ -105,9 +105,9 @@ TEST_CASE("raw NN series with repeated or backwards times", "[hrv][bad_input]") 
     CHECK(hrv_frequency(t, std::vector<double>{800, 810}).lf_ms2 == 0.0);
 }
 
-TEST_CASE("device RR builder with a clock going backwards", "[hrv][bad_input]") {
-    RrBeatBuilder builder;
-    std::array<Beat, RrBeatBuilder::kMaxPerNotification> out{};
+TEST_CASE("device RR timeline with a clock going backwards", "[hrv][bad_input]") {
+    RrBeatTimeline timeline;
+    std::array<TimedBeat, 16> out{};
     std::mt19937 rng(4);
     std::uniform_int_distribution<int> rr(0, 65535);
     double host = 100.0;
@@ -115,8 +115,10 @@ TEST_CASE("device RR builder with a clock going backwards", "[hrv][bad_input]") 
         host += (i % 7 == 0) ? -3.0 : 1.0;
         std::vector<std::uint16_t> values(static_cast<std::size_t>(i % 12), 0);
         for (auto& v : values) v = static_cast<std::uint16_t>(rr(rng));
-        const std::size_t n = builder.push_1024(host, values, out);
+        const std::size_t n = timeline.push(host, values, out);
         REQUIRE(n <= values.size());
         for (std::size_t k = 0; k < n; ++k) REQUIRE(std::isfinite(out[k].time_s));
+        // Beat times never go backwards, whatever the host clock does.
+        for (std::size_t k = 1; k < n; ++k) REQUIRE(out[k].time_s > out[k - 1].time_s);
     }
 }

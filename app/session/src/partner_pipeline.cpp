@@ -1,5 +1,7 @@
 #include "attune/session/partner_pipeline.hpp"
 
+#include "attune/signal/rr_input.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -53,10 +55,7 @@ void PartnerPipeline::push(const signal::SampleChunk& chunk) {
             // A strap's RR intervals are beats already (times rebuilt by the driver).
             for (std::size_t i = 0; i < chunk.values.size(); ++i) {
                 const double rr = chunk.values[i];
-                if (!finite(rr)) continue;
-                const bool plausible = rr >= 250.0 && rr <= 2500.0;
-                add_beat({chunk.time_of(i), chunk.gap_before && i == 0 ? 0.0 : rr, 0.0f,
-                          plausible ? signal::BeatQuality::Good : signal::BeatQuality::Artifact});
+                if (finite(rr)) add_beat(signal::beat_from_rr(chunk.time_of(i), rr, !(chunk.gap_before && i == 0)));
             }
             break;
         case signal::ChannelKind::HeartRate: {

@@ -14,8 +14,8 @@
 #include "attune/bridge/ble/ble_discovery.hpp"
 #include "attune/bridge/ble/gatt_parsers.hpp"
 #include "attune/bridge/ble/pmd_stream_clock.hpp"
-#include "attune/bridge/ble/rr_beat_timeline.hpp"
 #include "attune/bridge/ble/strap_memory.hpp"
+#include "attune/signal/rr_beat_timeline.hpp"
 #include "bluez_client.hpp"
 
 namespace attune::bridge::ble {
@@ -98,7 +98,7 @@ struct BleStrapDevice::Impl {
     int pmd_restarts = 0;
     BleStatus status;
 
-    RrBeatTimeline timeline;
+    signal::RrBeatTimeline timeline;
     PmdStreamClock ecg_clock;
     PmdStreamClock acc_clock;
     std::vector<bool> pending_gap;
@@ -106,7 +106,7 @@ struct BleStrapDevice::Impl {
     PmdEcgFrame ecg_frame;
     PmdAccFrame acc_frame;
     PmdControlResponse cp_response;
-    std::array<TimedBeat, kMaxRrPerNotification> beats{};
+    std::array<signal::TimedBeat, kMaxRrPerNotification> beats{};
     signal::SampleChunk hr_chunk, rr_chunk, ecg_chunk, acc_chunk[3];
 
     double now() const { return config.clock ? config.clock() : steady_now_s(); }

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "attune/signal/rr_input.hpp"
+
 namespace attune::bridge::ble {
 
 using Bytes = std::span<const std::uint8_t>;
@@ -61,7 +63,7 @@ struct HeartRateMeasurement {
 
 ParseError parse_heart_rate_measurement(Bytes bytes, HeartRateMeasurement& out) noexcept;
 
-constexpr double rr_1024_to_ms(std::uint16_t rr) { return static_cast<double>(rr) * 1000.0 / 1024.0; }
+using signal::rr_1024_to_ms;  // RR units are the signal library's
 constexpr std::int64_t rr_1024_to_us(std::uint16_t rr) { return static_cast<std::int64_t>(rr) * 15625 / 16; }
 
 // ---------------------------------------------------------------------------------------------

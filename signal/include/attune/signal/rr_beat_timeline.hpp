@@ -28,7 +28,7 @@
 #include <cstdint>
 #include <span>
 
-namespace attune::bridge::ble {
+namespace attune::signal {
 
 struct RrBeatTimelineConfig {
     double gap_slack_s = 2.5;       // allowed excess of elapsed time over RR sum + longest RR
@@ -76,4 +76,4 @@ private:
     int gaps_ = 0;
 };
 
-}  // namespace attune::bridge::ble
+}  // namespace attune::signal

@@ -1,8 +1,8 @@
-#include "attune/bridge/ble/rr_beat_timeline.hpp"
+#include "attune/signal/rr_beat_timeline.hpp"
 
 #include <algorithm>
 
-namespace attune::bridge::ble {
+namespace attune::signal {
 
 namespace {
 constexpr double kTick = 1.0 / 1024.0;
@@ -81,4 +81,4 @@ std::size_t RrBeatTimeline::push(double arrival_s, std::span<const std::uint16_t
     return written;
 }
 
-}  // namespace attune::bridge::ble
+}  // namespace attune::signal
