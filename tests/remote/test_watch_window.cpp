@@ -97,11 +97,17 @@ TEST_CASE("the watch window's F2 sends a marker into the couple's session", "[re
     const auto dir = remote_test_dir("watch_keys");
     const std::string exe = ATTUNE_EXE;
     const std::string d = dir.string();
-    REQUIRE(run_served_script(dir, "--headless --duration 24s",
+    REQUIRE(run_served_script(dir, "--headless --duration 40s",
         exe + " watch 127.0.0.1:$PORT --code $CODE > " + d + "/watch.log 2>&1 &\n" + "W=$!\n" +
         "for i in $(seq 100); do grep -q 'a watcher joined' " + d + "/session.log && break; sleep 0.1; done\n" +
-        "sleep 3; xdotool search --name 'Attune: watching' windowfocus --sync key F2 || xdotool key F2\n" +
-        "sleep 3; kill $W; wait $S\n"));
+        // Wait for the window itself (a loaded machine may take seconds to map it), then press F2
+        // until the marker is in the couple's recording (once is enough on a quiet machine).
+        "timeout 20 xdotool search --sync --name 'Attune: watching' >/dev/null; sleep 1\n" +
+        "for i in $(seq 5); do\n"
+        "  xdotool search --name 'Attune: watching' windowfocus --sync key F2 || xdotool key F2\n"
+        "  for j in $(seq 30); do grep -q 'remote: marker' " + d + "/session/events.csv 2>/dev/null && break 2; sleep 0.1; done\n"
+        "done\n"
+        "kill $W; wait $S\n"));
     INFO(read_file(dir / "session.log") << read_file(dir / "watch.log"));
     CHECK(read_file(dir / "session" / "events.csv").find("marker,,remote: marker") != std::string::npos);
 }

@@ -108,15 +108,9 @@ std::vector<SourceChoice> discover_sources() {
 int run_window(const WindowOptions& options) {
     const CloseOnSignal close_on_signal;
     glfwSetErrorCallback(glfw_error);
-    if (!glfwInit()) {
-        std::cerr << "attune: cannot open a window (no display?). Set DISPLAY, run under xvfb-run, "
-                     "or use `attune session --headless`.\n";
+    if (!start_glfw("attune: cannot open a window (no display?). Set DISPLAY, run under xvfb-run, "
+                    "or use `attune session --headless`."))
         return 3;
-    }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
     const bool screenshot = !options.screenshot_path.empty();
     if (screenshot) glfwWindowHint(GLFW_VISIBLE, GLFW_TRUE);
 
@@ -126,32 +120,10 @@ int run_window(const WindowOptions& options) {
         GLFWmonitor** monitors = glfwGetMonitors(&count);
         if (count > 0) monitor = monitors[std::clamp(options.monitor, 0, count - 1)];
     }
-    int width = options.width, height = options.height;
-    if (monitor) {
-        const GLFWvidmode* mode = glfwGetVideoMode(monitor);
-        width = mode->width;
-        height = mode->height;
-    }
-    GLFWwindow* window = glfwCreateWindow(width, height, "Attune", monitor, nullptr);
-    if (!window) {
-        std::cerr << "attune: cannot create an OpenGL 3.3 window\n";
-        glfwTerminate();
-        return 3;
-    }
-    glfwMakeContextCurrent(window);
-    glfwSwapInterval(1);
-
-    float xscale = 1.0f, yscale = 1.0f;
-    glfwGetWindowContentScale(window, &xscale, &yscale);
-    const float scale = std::max(1.0f, xscale);
-
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;  // nothing about the couple is written behind their back
-    apply_theme(scale);
-    const Fonts fonts = load_fonts(scale);
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 330");
+    const ImGuiWindow imgui_window = open_imgui_window(options.width, options.height, "Attune", monitor, "attune");
+    GLFWwindow* window = imgui_window.window;
+    if (!window) return 3;
+    const Fonts& fonts = imgui_window.fonts;
 
     int exit_code = 0;
     {

@@ -71,28 +71,12 @@ bool draw_code_prompt(char (&code)[16], const Fonts& fonts) {
 }  // namespace
 
 int run_watch_window(const WatchWindowOptions& options) {
-    if (!glfwInit()) {
-        std::cerr << "attune watch: cannot open a window (no display?). Use --headless, or run under xvfb-run.\n";
+    if (!start_glfw("attune watch: cannot open a window (no display?). Use --headless, or run under xvfb-run."))
         return 3;
-    }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    GLFWwindow* window = glfwCreateWindow(options.width, options.height, "Attune: watching", nullptr, nullptr);
-    if (!window) {
-        std::cerr << "attune watch: cannot create an OpenGL 3.3 window\n";
-        glfwTerminate();
-        return 3;
-    }
-    glfwMakeContextCurrent(window);
-    glfwSwapInterval(1);
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;
-    apply_theme(1.0f);
-    const Fonts fonts = load_fonts(1.0f);
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 330");
+    const ImGuiWindow imgui_window = open_imgui_window(options.width, options.height, "Attune: watching", nullptr, "attune watch");
+    GLFWwindow* window = imgui_window.window;
+    if (!window) return 3;
+    const Fonts& fonts = imgui_window.fonts;
 
     const bool screenshot = !options.screenshot_path.empty();
     session::WatchTarget target = options.target;
