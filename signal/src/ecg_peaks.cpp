@@ -82,10 +82,10 @@ Pantompkins1985::Pantompkins1985(double fs_hz, EcgPeaksConfig config)
       block_len_(samples_of(1.0, fs_hz)),
       clip_run_len_(std::max<std::int64_t>(4, samples_of(config.clip_run_s, fs_hz))),
       flat_run_len_(samples_of(config.flat_run_s, fs_hz)),
-      dc_pole_(std::exp(-2.0 * std::numbers::pi * config.baseline_hz / fs_hz)),
-      raw_(static_cast<std::size_t>(fs_hz) + 16),
-      band_(static_cast<std::size_t>(fs_hz) + 16),
-      slope_(static_cast<std::size_t>(fs_hz) + 16),
+      // ~1 s of history for peak placement, plus the chunk that push_block() filters ahead
+      raw_(static_cast<std::size_t>(fs_hz) + 16 + kChunk),
+      band_(static_cast<std::size_t>(fs_hz) + 16 + kChunk),
+      slope_(static_cast<std::size_t>(fs_hz) + 16 + kChunk),
       squares_(static_cast<std::size_t>(mwi_len_) + 2) {
     if (!(config.band_low_hz > 0.0 && config.band_high_hz > config.band_low_hz &&
           config.band_high_hz < 0.45 * fs_hz))
@@ -93,24 +93,26 @@ Pantompkins1985::Pantompkins1985(double fs_hz, EcgPeaksConfig config)
     if (!(config.integration_s > 0.0 && config.refractory_s > 0.0 && config.learning_s > 0.0 &&
           config.searchback_rr_factor > 1.0 && config.integration_s + config.refractory_s < 0.6))
         throw std::invalid_argument("ECG detector timing parameters out of range");
-    inv_mwi_len_ = 1.0 / static_cast<double>(mwi_len_);
-    hp_ = ecg_detail::Biquad::butterworth_highpass(config.band_low_hz, fs_hz);
-    lp_ = ecg_detail::Biquad::butterworth_lowpass(config.band_high_hz, fs_hz);
+    chain_.dc_pole = std::exp(-2.0 * std::numbers::pi * config.baseline_hz / fs_hz);
+    chain_.inv_mwi_len = 1.0 / static_cast<double>(mwi_len_);
+    chain_.mwi_len = mwi_len_;
+    chain_.hp = ecg_detail::Biquad::butterworth_highpass(config.band_low_hz, fs_hz);
+    chain_.lp = ecg_detail::Biquad::butterworth_lowpass(config.band_high_hz, fs_hz);
     reset();
 }
 
 void Pantompkins1985::reset() noexcept {
-    hp_.reset();
-    lp_.reset();
+    chain_.hp.reset();
+    chain_.lp.reset();
     raw_.clear();
     band_.clear();
     slope_.clear();
     squares_.clear();
     n_ = 0;
-    dc_prev_x_ = dc_y_ = last_good_x_ = 0.0;
+    chain_.dc_prev_x = chain_.dc_y = last_good_x_ = 0.0;
     have_x_ = false;
-    band_hist_ = {};
-    mwi_sum_ = 0.0;
+    chain_.band_hist = {};
+    chain_.mwi_sum = 0.0;
     last_band_ = last_mwi_ = 0.0f;
     mwi_prev_ = mwi_prev2_ = 0.0;
     have_candidate_ = false;
@@ -157,33 +159,164 @@ void Pantompkins1985::reset() noexcept {
     last_block_noise_ = 0.0;
 }
 
+namespace {
+using ecg_detail::Rings;
+
+struct Filtered {
+    double band, mwi;
+};
+
+// One sample through the filter chain, written into the rings at n.
+inline Filtered filter_sample(ecg_detail::FilterChain& c, const Rings& r, std::size_t n, double v) noexcept {
+    const std::size_t slot = n & r.mask;
+    c.dc_y = v - c.dc_prev_x + c.dc_pole * c.dc_y;
+    c.dc_prev_x = v;
+    r.raw[slot] = static_cast<float>(c.dc_y);
+
+    const double band = c.lp(c.hp(v));
+    r.band[slot] = static_cast<float>(band);
+    // Five-point derivative of Pan-Tompkins: (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) / 8.
+    const double deriv = 0.125 * (2.0 * band + c.band_hist[0] - c.band_hist[2] - 2.0 * c.band_hist[3]);
+    c.band_hist[3] = c.band_hist[2];
+    c.band_hist[2] = c.band_hist[1];
+    c.band_hist[1] = c.band_hist[0];
+    c.band_hist[0] = band;
+    r.slope[slot] = static_cast<float>(std::fabs(deriv));
+
+    const float square = static_cast<float>(deriv * deriv);
+    const std::size_t lag = static_cast<std::size_t>(c.mwi_len);
+    c.mwi_sum += static_cast<double>(square) - static_cast<double>(r.squares[(n - lag) & r.sq_mask]);
+    r.squares[n & r.sq_mask] = square;
+    if (c.mwi_sum < 0.0) c.mwi_sum = 0.0;
+    return {band, c.mwi_sum * c.inv_mwi_len};
+}
+}  // namespace
+
 bool Pantompkins1985::push(float x) noexcept {
+    clear_output();
+    // One sample: the filter state stays in the object (a block loop would copy it in and out).
+    const bool finite = std::isfinite(x);
+    // A lost sample holds the last good value so the filters do not ring; quality marks it.
+    const double v = finite ? static_cast<double>(x) : last_good_x_;
+    if (!have_x_ && finite) prime_filters(v);
+    const Filtered f = filter_sample(chain_, rings(), static_cast<std::size_t>(n_), v);
+    chunk_x_[0] = static_cast<float>(v);
+    chunk_finite_[0] = finite;
+    chunk_band_[0] = static_cast<float>(f.band);
+    chunk_mwi_[0] = static_cast<float>(f.mwi);
+    step(0);
+    return has_output();
+}
+
+void Pantompkins1985::clear_output() noexcept {
     out_count_ = 0;
     if (quality_ready_) {
         quality_ready_ = false;
         out_quality_count_ = 0;
     }
-    const bool finite = std::isfinite(x);
-    // A lost sample holds the last good value so the filters do not ring; quality marks it.
-    const double v = finite ? static_cast<double>(x) : last_good_x_;
-    if (!have_x_ && finite) prime_filters(v);
-    filter_and_store(v);
-    update_quality(v, finite);
-    if (finite) {
-        last_good_x_ = v;
-        have_x_ = true;
+}
+
+// The decisions for the chunk's samples [from, to), in order; returns after the first sample
+// that made output ready (the index after it), else `to`. Ordinary samples go through
+// quiet_run(); the rest through step().
+std::size_t Pantompkins1985::scan_chunk(std::size_t from, std::size_t to) noexcept {
+    for (std::size_t i = from; i < to;) {
+        i = quiet_run(i, to);
+        if (i == to) break;
+        step(i++);
+        if (has_output()) return i;
     }
-    track_integral_peaks();
-    if (learning_) {
-        learn_sum_ += last_mwi_;
-        ++learn_count_;
-        if (n_ + 1 >= learning_end_) end_learning();
-    } else if (n_ >= watch_from_) {
-        check_searchback();  // only once a search-back or relearning could be due
+    return to;
+}
+
+// Ordinary samples [from, k): finite, no held value, no jump, no integral-peak decision, no
+// block end, learning end or search-back watch. For them step() would only update the block's
+// extremes, the run and the integral-peak candidate; this does exactly that with the state in
+// registers. Returns the first sample that needs step() (or `to`).
+std::size_t Pantompkins1985::quiet_run(std::size_t from, std::size_t to) noexcept {
+    if (learning_ || !have_x_ || blk_finite_ == 0 || from >= to) return from;
+    // Samples before the block end, the watch instant and the end of the chunk.
+    const std::int64_t stop_n = std::min(block_end_ - 1, watch_from_);
+    if (stop_n <= n_) return from;
+    const std::size_t end = std::min<std::size_t>(to, from + static_cast<std::size_t>(stop_n - n_));
+    double blk_min = blk_min_, blk_max = blk_max_, blk_mwi_min = blk_mwi_min_;
+    double run_value = run_value_, last_good = last_good_x_;
+    double prev = mwi_prev_, prev2 = mwi_prev2_;
+    bool have_cand = have_candidate_;
+    std::int64_t cand_index = cand_index_;
+    double cand_height = cand_height_;
+    const double jump_limit = jump_limit_;
+    const std::int64_t n0 = n_ - static_cast<std::int64_t>(from);
+    std::size_t i = from;
+    for (; i < end; ++i) {
+        const double x = chunk_x_[i];
+        const float mwi_f = chunk_mwi_[i];
+        const double mwi = mwi_f;
+        const std::int64_t n = n0 + static_cast<std::int64_t>(i);
+        if (!chunk_finite_[i] || x == run_value || (std::fabs(x - last_good) > jump_limit && jump_limit > 0.0))
+            break;
+        bool h = have_cand;
+        std::int64_t ci = cand_index;
+        double ch = cand_height;
+        if (prev > prev2 && prev >= mwi && (!h || prev > ch)) {
+            h = true;
+            ci = n - 1;
+            ch = prev;
+        }
+        if (h && (mwi < 0.5 * ch || n - ci >= refractory_)) break;  // a decision: step()
+        have_cand = h;
+        cand_index = ci;
+        cand_height = ch;
+        prev2 = prev;
+        prev = mwi;
+        blk_min = std::min(blk_min, x);
+        blk_max = std::max(blk_max, x);
+        blk_mwi_min = std::min(blk_mwi_min, mwi);
+        run_value = x;
+        last_good = x;
     }
-    ++n_;
-    if (n_ >= block_end_) close_block();
-    return out_count_ > 0 || quality_ready_;
+    if (i == from) return from;
+    blk_min_ = blk_min;
+    blk_max_ = blk_max;
+    blk_mwi_min_ = blk_mwi_min;
+    blk_finite_ += static_cast<std::int64_t>(i - from);
+    run_value_ = run_value;
+    run_len_ = 1;
+    last_good_x_ = last_good;
+    mwi_prev_ = prev;
+    mwi_prev2_ = prev2;
+    have_candidate_ = have_cand;
+    cand_index_ = cand_index;
+    cand_height_ = cand_height;
+    last_band_ = chunk_band_[i - 1];
+    last_mwi_ = chunk_mwi_[i - 1];
+    n_ += static_cast<std::int64_t>(i - from);
+    return i;
+}
+
+// One sample through every check (the reference path).
+void Pantompkins1985::step(std::size_t i) noexcept {
+    {
+        const double v = chunk_x_[i];
+        const bool finite = chunk_finite_[i];
+        last_band_ = chunk_band_[i];
+        last_mwi_ = chunk_mwi_[i];
+        update_quality(v, finite);
+        if (finite) {
+            last_good_x_ = v;
+            have_x_ = true;
+        }
+        track_integral_peaks();
+        if (learning_) {
+            learn_sum_ += last_mwi_;
+            ++learn_count_;
+            if (n_ + 1 >= learning_end_) end_learning();
+        } else if (n_ >= watch_from_) {
+            check_searchback();  // only once a search-back or relearning could be due
+        }
+        ++n_;
+        if (n_ >= block_end_) close_block();
+    }
 }
 
 bool Pantompkins1985::finish() noexcept {
@@ -203,41 +336,53 @@ bool Pantompkins1985::finish() noexcept {
 void Pantompkins1985::prime_filters(double x0) noexcept {
     // Start every filter in its steady state for the first value, so a DC offset (common in
     // exported recordings) does not ring through the detector at the start.
-    dc_prev_x_ = x0;
-    dc_y_ = 0.0;
-    auto settle = [x0](ecg_detail::Biquad& q) {
-        const double gain = (q.b0 + q.b1 + q.b2) / (1.0 + q.a1 + q.a2);
-        const double y = gain * x0;
-        q.z2 = q.b2 * x0 - q.a2 * y;
-        q.z1 = q.b1 * x0 - q.a1 * y + q.z2;
-        return y;
-    };
-    const double hp_out = settle(hp_);
-    (void)hp_out;  // 0 for a high-pass
-    lp_.z1 = lp_.z2 = 0.0;
+    chain_.dc_prev_x = x0;
+    chain_.dc_y = 0.0;
+    ecg_detail::Biquad& q = chain_.hp;  // a high-pass settles to output 0 for a constant input
+    const double y = (q.b0 + q.b1 + q.b2) / (1.0 + q.a1 + q.a2) * x0;
+    q.z2 = q.b2 * x0 - q.a2 * y;
+    q.z1 = q.b1 * x0 - q.a1 * y + q.z2;
+    chain_.lp.z1 = chain_.lp.z2 = 0.0;
 }
 
-void Pantompkins1985::filter_and_store(double x) noexcept {
-    dc_y_ = x - dc_prev_x_ + dc_pole_ * dc_y_;
-    dc_prev_x_ = x;
-    raw_.put(n_, static_cast<float>(dc_y_));
+// Filters the chunk ahead of the decisions (samples n_ .. n_ + xs.size() - 1). A lost sample
+// holds the last good value so the filters do not ring; quality marks it.
+void Pantompkins1985::filter_chunk(std::span<const float> xs) noexcept {
+    std::size_t from = 0;
+    if (!have_x_) {  // the first finite sample primes the filters
+        while (from < xs.size() && !std::isfinite(xs[from])) ++from;
+        run_filters(xs.data(), 0, from);
+        if (from == xs.size()) return;
+        prime_filters(xs[from]);
+    }
+    run_filters(xs.data(), from, xs.size());
+}
 
-    const double band = lp_(hp_(x));
-    band_.put(n_, static_cast<float>(band));
-    // Five-point derivative of Pan-Tompkins: (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) / 8.
-    const double deriv = 0.125 * (2.0 * band + band_hist_[0] - band_hist_[2] - 2.0 * band_hist_[3]);
-    band_hist_[3] = band_hist_[2];
-    band_hist_[2] = band_hist_[1];
-    band_hist_[1] = band_hist_[0];
-    band_hist_[0] = band;
-    slope_.put(n_, static_cast<float>(std::fabs(deriv)));
 
-    const float square = static_cast<float>(deriv * deriv);
-    mwi_sum_ += static_cast<double>(square) - static_cast<double>(squares_.at(n_ - mwi_len_));
-    squares_.put(n_, square);
-    if (mwi_sum_ < 0.0) mwi_sum_ = 0.0;
-    last_band_ = static_cast<float>(band);
-    last_mwi_ = static_cast<float>(mwi_sum_ * inv_mwi_len_);
+ecg_detail::Rings Pantompkins1985::rings() noexcept {
+    return {raw_.data(), band_.data(), slope_.data(), squares_.data(), raw_.mask(), squares_.mask()};
+}
+
+void Pantompkins1985::run_filters(const float* xs, std::size_t from, std::size_t to) noexcept {
+    ecg_detail::FilterChain c = chain_;  // local copy: the state stays in registers
+    // The last good value before sample `from`: the decisions have not seen this chunk yet.
+    double last_good = last_good_x_;
+    for (std::size_t i = 0; i < from; ++i)
+        if (chunk_finite_[i]) last_good = chunk_x_[i];
+    const Rings r = rings();
+    const std::size_t n0 = static_cast<std::size_t>(n_);
+    for (std::size_t i = from; i < to; ++i) {
+        const float x = xs[i];
+        const bool finite = std::isfinite(x);
+        const double v = finite ? static_cast<double>(x) : last_good;
+        last_good = v;
+        chunk_x_[i] = static_cast<float>(v);
+        chunk_finite_[i] = finite;
+        const Filtered f = filter_sample(c, r, n0 + i, v);
+        chunk_band_[i] = static_cast<float>(f.band);
+        chunk_mwi_[i] = static_cast<float>(f.mwi);
+    }
+    chain_ = c;
 }
 
 // [SECTION] Integral peaks -------------------------------------------------------------------
@@ -677,8 +822,7 @@ EcgPeaksResult ecg_peaks_pantompkins1985(std::span<const float> ecg, double fs_h
         for (const Beat& b : detector.ready_beats()) result.beats.push_back(b);
         for (const QualitySecond& q : detector.ready_quality_all()) result.quality.push_back(q);
     };
-    for (float x : ecg)
-        if (detector.push(x)) collect();
+    detector.push_block(ecg, [&](const Pantompkins1985&) { collect(); });
     if (detector.finish()) collect();
     return result;
 }

@@ -105,6 +105,101 @@ TEST_CASE("streaming and batch give identical beats and quality", "[ecg][signal]
     }
 }
 
+namespace {
+
+// Appends the detector's ready beats and quality seconds.
+void take(const Pantompkins1985& d, EcgPeaksResult& r) {
+    for (const Beat& b : d.ready_beats()) r.beats.push_back(b);
+    for (const auto& q : d.ready_quality_all()) r.quality.push_back(q);
+}
+
+// Beats and quality of a recording fed sample by sample through push().
+EcgPeaksResult run_push(const std::vector<float>& x, double fs) {
+    Pantompkins1985 detector(fs);
+    EcgPeaksResult r;
+    for (float v : x)
+        if (detector.push(v)) take(detector, r);
+    detector.finish();
+    take(detector, r);
+    return r;
+}
+
+// The same through push_block() in blocks of the sizes size_of(k) gives for the k-th block.
+template <typename SizeOf>
+EcgPeaksResult run_blocks(const std::vector<float>& x, double fs, SizeOf size_of) {
+    Pantompkins1985 detector(fs);
+    EcgPeaksResult r;
+    std::span<const float> rest(x);
+    for (std::size_t k = 0; !rest.empty(); ++k) {
+        const std::size_t n = std::min(rest.size(), size_of(k));
+        detector.push_block(rest.first(n), [&](const Pantompkins1985& d) { take(d, r); });
+        rest = rest.subspan(n);
+    }
+    detector.finish();
+    take(detector, r);
+    return r;
+}
+
+void require_identical(const EcgPeaksResult& a, const EcgPeaksResult& b) {
+    REQUIRE(a.beats.size() == b.beats.size());
+    for (std::size_t i = 0; i < a.beats.size(); ++i) {
+        CHECK(a.beats[i].time_s == b.beats[i].time_s);
+        CHECK(a.beats[i].rr_ms == b.beats[i].rr_ms);
+        CHECK(a.beats[i].amplitude == b.beats[i].amplitude);
+        CHECK(a.beats[i].quality == b.beats[i].quality);
+    }
+    REQUIRE(a.quality.size() == b.quality.size());
+    for (std::size_t i = 0; i < a.quality.size(); ++i) {
+        CHECK(a.quality[i].second == b.quality[i].second);
+        CHECK(a.quality[i].sqi == b.quality[i].sqi);
+        CHECK(a.quality[i].noise == b.quality[i].noise);
+        CHECK(a.quality[i].floor == b.quality[i].floor);
+        CHECK(a.quality[i].flat == b.quality[i].flat);
+        CHECK(a.quality[i].clipped == b.quality[i].clipped);
+        CHECK(a.quality[i].jumps == b.quality[i].jumps);
+        CHECK(a.quality[i].non_finite == b.quality[i].non_finite);
+        CHECK(a.quality[i].extra_peaks == b.quality[i].extra_peaks);
+        CHECK(a.quality[i].rhythm_marks == b.quality[i].rhythm_marks);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("push_block in any block sizes == push sample by sample, artifacts included", "[ecg][signal]") {
+    for (double fs : {250.0, 360.0, 1000.0}) {
+        SyntheticEcgConfig c;
+        c.fs_hz = fs;
+        c.duration_s = 90.0;
+        c.noise_mv = 0.05;
+        c.seed = 3;
+        auto x = make_synthetic_ecg(c).samples;
+        // Every rare path of the per-sample checks: lost samples (also at the very start, before
+        // the filters are primed), a dead channel, clipping, a rail jump, a noise burst, held
+        // values (quantised ADC), and silence long enough to relearn.
+        const auto at = [&](double s) { return static_cast<std::size_t>(s * fs); };
+        for (std::size_t i = 0; i < at(0.3); ++i) x[i] = std::numeric_limits<float>::quiet_NaN();
+        x[at(10.0)] = std::numeric_limits<float>::infinity();
+        for (std::size_t i = at(20.0); i < at(22.0); ++i) x[i] = 0.25f;
+        for (std::size_t i = at(30.0); i < at(33.0); ++i) x[i] = std::min(x[i], 0.6f);
+        for (std::size_t i = at(40.0); i < at(40.5); ++i) x[i] += 5.0f;
+        std::mt19937 rng(9);
+        std::normal_distribution<float> burst(0.0f, 1.0f);
+        for (std::size_t i = at(50.0); i < at(53.0); ++i) x[i] += burst(rng);
+        for (std::size_t i = at(60.0); i < at(66.0); ++i) x[i] = std::round(x[i] * 20.0f) / 20.0f;
+        for (std::size_t i = at(70.0); i < at(78.0); ++i) x[i] = 0.01f * burst(rng);
+        INFO("fs " << fs);
+        const auto ref = run_push(x, fs);
+        REQUIRE(ref.beats.size() > 60);
+        require_identical(ref, ecg_peaks_pantompkins1985(x, fs));  // the batch form: one block
+        require_identical(ref, run_blocks(x, fs, [](std::size_t) { return std::size_t{1}; }));
+        require_identical(ref, run_blocks(x, fs, [](std::size_t) { return std::size_t{7}; }));
+        require_identical(ref, run_blocks(x, fs, [](std::size_t) { return std::size_t{4096}; }));
+        std::mt19937 sizes(5);
+        std::uniform_int_distribution<std::size_t> size(1, 3000);
+        require_identical(ref, run_blocks(x, fs, [&](std::size_t) { return size(sizes); }));
+    }
+}
+
 TEST_CASE("beats are emitted at most 300 ms after the R peak once learned", "[ecg][signal]") {
     for (double fs : {125.0, 250.0, 1000.0}) {
         SyntheticEcgConfig c;

@@ -33,6 +33,7 @@
 //   is an Artifact; a beat found by search-back or amid noise is Doubtful.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -104,6 +105,17 @@ struct Biquad {
     static Biquad butterworth_highpass(double fc_hz, double fs_hz);
 };
 
+// The per-sample filter chain (DC blocker for placement; band-pass -> derivative -> square ->
+// moving integral for detection). A plain struct so a block loop can keep a local copy in
+// registers (no store/load through the detector object on every sample).
+struct FilterChain {
+    Biquad hp, lp;
+    double dc_pole = 0.0, dc_prev_x = 0.0, dc_y = 0.0;
+    std::array<double, 4> band_hist{};  // band[n-1..n-4] for the derivative
+    double mwi_sum = 0.0, inv_mwi_len = 1.0;
+    std::int64_t mwi_len = 1;
+};
+
 // Fixed power-of-two history of floats indexed by absolute sample number.
 class History {
 public:
@@ -111,11 +123,20 @@ public:
     void put(std::int64_t n, float v) noexcept { data_[static_cast<std::size_t>(n) & mask_] = v; }
     float at(std::int64_t n) const noexcept { return data_[static_cast<std::size_t>(n) & mask_]; }
     std::size_t length() const noexcept { return data_.size(); }
+    // Raw access for block loops: sample n lives at data()[n & mask()].
+    float* data() noexcept { return data_.data(); }
+    std::size_t mask() const noexcept { return mask_; }
     void clear() noexcept;
 
 private:
     std::vector<float> data_;
     std::size_t mask_ = 0;
+};
+
+// The history rings as plain pointers for the filter loop (sample n at [n & mask]).
+struct Rings {
+    float *raw, *band, *slope, *squares;
+    std::size_t mask, sq_mask;  // raw, band and slope share one length
 };
 
 }  // namespace ecg_detail
@@ -128,6 +149,13 @@ public:
     // One sample (any unit; NaN/inf = a lost sample). Returns true when beats or a quality
     // second are ready; read them with ready_beats() / ready_quality() before the next push.
     bool push(float x) noexcept;
+    // Many samples at once, the fast path (same results as push() sample by sample): the filter
+    // chain runs over chunks of kChunk samples with its state in registers, then the decisions
+    // run per sample. on_output(const Pantompkins1985&) is called after every sample that made
+    // beats or a quality second ready; read them there (as after push() returned true).
+    template <typename OnOutput>
+    void push_block(std::span<const float> xs, OnOutput&& on_output);
+    static constexpr std::size_t kChunk = 256;
     // Flush at the end of a recording: decides a pending candidate and closes the last block.
     bool finish() noexcept;
 
@@ -163,7 +191,14 @@ private:
     static constexpr std::size_t kMaxOut = kMaxPending + 2;
 
     void prime_filters(double x0) noexcept;
-    void filter_and_store(double x) noexcept;
+    void filter_chunk(std::span<const float> xs) noexcept;
+    void run_filters(const float* xs, std::size_t from, std::size_t to) noexcept;
+    ecg_detail::Rings rings() noexcept;
+    std::size_t scan_chunk(std::size_t from, std::size_t to) noexcept;
+    std::size_t quiet_run(std::size_t from, std::size_t to) noexcept;
+    void step(std::size_t i) noexcept;
+    bool has_output() const noexcept { return out_count_ > 0 || quality_ready_; }
+    void clear_output() noexcept;
     void track_integral_peaks() noexcept;
     Candidate locate(std::int64_t mwi_index, double height) const noexcept;
     double placed_sample(const Candidate& c) const noexcept;
@@ -191,18 +226,18 @@ private:
     EcgPeaksConfig cfg_;
     std::int64_t mwi_len_, refractory_, t_wave_, learning_len_, relearn_len_, refine_half_;
     std::int64_t block_len_, clip_run_len_, flat_run_len_;
-    double dc_pole_;
-    double inv_mwi_len_ = 1.0;
-    ecg_detail::Biquad hp_, lp_;
-    ecg_detail::History raw_, band_, slope_, squares_;
+    ecg_detail::History raw_, band_, slope_, squares_;  // + kChunk samples filtered ahead
 
     // filter state
+    ecg_detail::FilterChain chain_;
     std::int64_t n_ = 0;  // index of the sample being processed
-    double dc_prev_x_ = 0.0, dc_y_ = 0.0, last_good_x_ = 0.0;
+    double last_good_x_ = 0.0;
     bool have_x_ = false;
-    std::array<double, 4> band_hist_{};  // band[n-1..n-4] for the derivative
-    double mwi_sum_ = 0.0;
     float last_band_ = 0.0f, last_mwi_ = 0.0f;
+    // the current chunk, filtered ahead of the decisions: input (lost samples replaced by the
+    // last good one), finiteness, band-passed value and integral per sample
+    std::array<float, kChunk> chunk_x_{}, chunk_band_{}, chunk_mwi_{};
+    std::array<bool, kChunk> chunk_finite_{};
     double mwi_prev_ = 0.0, mwi_prev2_ = 0.0;
 
     // integral peak picking
@@ -260,6 +295,23 @@ private:
     std::size_t out_quality_count_ = 0;
     static constexpr double kBigPeakFraction = 0.3;
 };
+
+template <typename OnOutput>
+void Pantompkins1985::push_block(std::span<const float> xs, OnOutput&& on_output) {
+    clear_output();
+    while (!xs.empty()) {
+        const std::size_t n = std::min(xs.size(), kChunk);
+        filter_chunk(xs.first(n));
+        for (std::size_t i = 0; i < n;) {
+            i = scan_chunk(i, n);  // stops after a sample with output
+            if (has_output()) {
+                on_output(static_cast<const Pantompkins1985&>(*this));
+                clear_output();
+            }
+        }
+        xs = xs.subspan(n);
+    }
+}
 
 // Batch form: the same detector over a whole recording (sample i at time i / fs).
 struct EcgPeaksResult {
