@@ -20,13 +20,23 @@ template <typename Fn>
 void for_each_centred_window(std::span<const double> x, std::size_t width, Fn&& fn) {
     const std::size_t half = width / 2;
     std::vector<double> window;
-    window.reserve(width);
+    window.reserve(width + 1);
+    const bool finite = std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
+    std::size_t lo = 0, hi = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
-        const std::size_t lo = i >= half ? i - half : 0;
-        const std::size_t hi = std::min(x.size(), i + (width - half));
-        window.assign(x.begin() + static_cast<std::ptrdiff_t>(lo),
-                      x.begin() + static_cast<std::ptrdiff_t>(hi));
-        std::sort(window.begin(), window.end());
+        const std::size_t new_lo = i >= half ? i - half : 0;
+        const std::size_t new_hi = std::min(x.size(), i + (width - half));
+        if (finite) {
+            // The window slides by one beat: keep it sorted by inserting the value that enters
+            // and removing the one that leaves (the same sorted values as sorting it afresh,
+            // O(width) per beat instead of O(width log width)).
+            for (; hi < new_hi; ++hi) window.insert(std::upper_bound(window.begin(), window.end(), x[hi]), x[hi]);
+            for (; lo < new_lo; ++lo) window.erase(std::lower_bound(window.begin(), window.end(), x[lo]));
+        } else {  // NaN has no place in an order: sort each window afresh (bad input only)
+            window.assign(x.begin() + static_cast<std::ptrdiff_t>(new_lo),
+                          x.begin() + static_cast<std::ptrdiff_t>(new_hi));
+            std::sort(window.begin(), window.end());
+        }
         fn(i, window);
     }
 }
