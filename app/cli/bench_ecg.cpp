@@ -110,7 +110,7 @@ int run_speed(const BenchOptions& o) {
         const double single = detector_samples_per_s(fs, total / 5, false);
         std::printf("%7.0f Hz %16.3g %18.0f %16.3g\n", fs, sps, sps / fs, single);
     }
-    std::printf("(samples/s: push_block(), as the batch form uses; push(): one sample per call, as `attune analyze`)\n");
+    std::printf("(samples/s: push_block(), as the batch form and `attune analyze` use; push(): one sample per call)\n");
     return 0;
 }
 

@@ -11,46 +11,57 @@ namespace {
 
 // [SECTION] Time-domain core shared by hrv_time() and RollingHrv
 
-// nn(i) gives interval i; continuous(i) says whether interval i directly follows i - 1.
-template <typename Nn, typename Continuous>
-HrvTime time_domain(std::size_t n, Nn nn, Continuous continuous) {
+// Successive differences: their count, sums and how many exceed 50 / 20 ms.
+struct Diffs {
+    std::size_t count = 0, over50 = 0, over20 = 0;
+    double sum = 0.0, sum2 = 0.0;
+    void add(double d) noexcept {
+        ++count;
+        sum += d;
+        sum2 += d * d;
+        if (std::abs(d) > 50.0) ++over50;
+        if (std::abs(d) > 20.0) ++over20;
+    }
+};
+
+// The metrics from n intervals' mean, mean heart rate, sum of squared deviations and diffs.
+HrvTime time_metrics(std::size_t n, double mean_nn, double mean_hr, double ss, const Diffs& d) {
     HrvTime h;
     h.count = n;
     if (n == 0) return h;
+    h.mean_nn_ms = mean_nn;
+    h.mean_hr_bpm = mean_hr;
+    if (n > 1) h.sdnn_ms = std::sqrt(ss / static_cast<double>(n - 1));
+    if (d.count > 0) {
+        const double nd = static_cast<double>(d.count);
+        h.rmssd_ms = std::sqrt(d.sum2 / nd);
+        h.pnn50_pct = 100.0 * static_cast<double>(d.over50) / nd;
+        h.pnn20_pct = 100.0 * static_cast<double>(d.over20) / nd;
+        if (d.count > 1) {
+            const double mean_d = d.sum / nd;
+            h.sdsd_ms = std::sqrt(std::max(0.0, (d.sum2 - nd * mean_d * mean_d) / (nd - 1.0)));
+        }
+    }
+    h.valid = n >= 3 && d.count >= 2;
+    return h;
+}
+
+// nn(i) gives interval i; continuous(i) says whether interval i directly follows i - 1.
+template <typename Nn, typename Continuous>
+HrvTime time_domain(std::size_t n, Nn nn, Continuous continuous) {
+    if (n == 0) return {};
     double sum = 0.0, sum_hr = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
         sum += nn(i);
         sum_hr += 60000.0 / nn(i);
     }
-    h.mean_nn_ms = sum / static_cast<double>(n);
-    h.mean_hr_bpm = sum_hr / static_cast<double>(n);
+    const double mean = sum / static_cast<double>(n);
     double ss = 0.0;
-    for (std::size_t i = 0; i < n; ++i) ss += (nn(i) - h.mean_nn_ms) * (nn(i) - h.mean_nn_ms);
-    if (n > 1) h.sdnn_ms = std::sqrt(ss / static_cast<double>(n - 1));
-
-    std::size_t diffs = 0, over50 = 0, over20 = 0;
-    double sum_d = 0.0, sum_d2 = 0.0;
-    for (std::size_t i = 1; i < n; ++i) {
-        if (!continuous(i)) continue;
-        const double d = nn(i) - nn(i - 1);
-        ++diffs;
-        sum_d += d;
-        sum_d2 += d * d;
-        if (std::abs(d) > 50.0) ++over50;
-        if (std::abs(d) > 20.0) ++over20;
-    }
-    if (diffs > 0) {
-        const double nd = static_cast<double>(diffs);
-        h.rmssd_ms = std::sqrt(sum_d2 / nd);
-        h.pnn50_pct = 100.0 * static_cast<double>(over50) / nd;
-        h.pnn20_pct = 100.0 * static_cast<double>(over20) / nd;
-        if (diffs > 1) {
-            const double mean_d = sum_d / nd;
-            h.sdsd_ms = std::sqrt(std::max(0.0, (sum_d2 - nd * mean_d * mean_d) / (nd - 1.0)));
-        }
-    }
-    h.valid = n >= 3 && diffs >= 2;
-    return h;
+    for (std::size_t i = 0; i < n; ++i) ss += (nn(i) - mean) * (nn(i) - mean);
+    Diffs d;
+    for (std::size_t i = 1; i < n; ++i)
+        if (continuous(i)) d.add(nn(i) - nn(i - 1));
+    return time_metrics(n, mean, sum_hr / static_cast<double>(n), ss, d);
 }
 
 // [SECTION] Spectral building blocks (allocation-free given buffers)
@@ -310,13 +321,12 @@ Spectrum nn_spectrum_welch(std::span<const double> nn_times_s, std::span<const d
     return s;
 }
 
-HrvFrequency hrv_frequency(std::span<const double> nn_times_s, std::span<const double> nn_ms,
-                           const HrvFrequencyConfig& cfg) {
+namespace {
+// Band powers and peaks of a Welch spectrum of n intervals spanning duration_s.
+HrvFrequency frequency_from_spectrum(const Spectrum& s, double duration_s, std::size_t n,
+                                     const HrvFrequencyConfig& cfg) {
     HrvFrequency h;
-    const std::size_t n = std::min(nn_times_s.size(), nn_ms.size());
-    if (n < 4) return h;
-    h.duration_s = nn_times_s[n - 1] - nn_times_s[0];
-    const Spectrum s = nn_spectrum_welch(nn_times_s, nn_ms, cfg);
+    h.duration_s = duration_s;
     if (s.psd.empty()) return h;
     const Band vlf = band_power(s.psd, s.df_hz, cfg.vlf_low_hz, cfg.vlf_high_hz);
     const Band lf = band_power(s.psd, s.df_hz, cfg.lf_low_hz, cfg.lf_high_hz);
@@ -336,6 +346,15 @@ HrvFrequency hrv_frequency(std::span<const double> nn_times_s, std::span<const d
     // LF needs a few of its slowest cycles (25 s) to be estimated at all.
     h.valid = h.duration_s >= 30.0 && static_cast<double>(n) >= h.duration_s * 0.3;
     return h;
+}
+}  // namespace
+
+HrvFrequency hrv_frequency(std::span<const double> nn_times_s, std::span<const double> nn_ms,
+                           const HrvFrequencyConfig& cfg) {
+    const std::size_t n = std::min(nn_times_s.size(), nn_ms.size());
+    if (n < 4) return {};
+    return frequency_from_spectrum(nn_spectrum_welch(nn_times_s, nn_ms, cfg),
+                                   nn_times_s[n - 1] - nn_times_s[0], n, cfg);
 }
 
 Coherence coherence_score(std::span<const double> nn_times_s, std::span<const double> nn_ms,
@@ -468,6 +487,136 @@ std::vector<Coherence> coherence_series(std::span<const double> nn_times_s,
     for (std::size_t i = 0; i < n; ++i)
         if (auto c = tracker.push(nn_times_s[i], nn_ms[i])) out.push_back(*c);
     return out;
+}
+
+// [SECTION] WholeRecordHrv
+
+WholeRecordHrv::WholeRecordHrv(const HrvFrequencyConfig& config) : config_(config) {
+    if (!(config_.resample_hz > 0.0 && config_.resample_hz < 1000.0)) config_.resample_hz = 4.0;
+    seg_len_ = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::lround(config_.segment_s * config_.resample_hz)), 8, 1u << 20);
+    step_ = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::lround(static_cast<double>(seg_len_) * (1.0 - config_.overlap))));
+    const std::size_t nfft = next_pow2(seg_len_);
+    // A pending segment needs its span plus a margin on each side, at up to 300 bpm; spare room
+    // keeps short records whole (then the batch computation is exact).
+    const double span_s = static_cast<double>(seg_len_) / config_.resample_hz + 2.0 * kMarginS + 60.0;
+    const auto cap = static_cast<std::size_t>(std::ceil(span_s * 5.0));
+    ring_.resize(cap);
+    t_.resize(cap);
+    y_.resize(cap);
+    m_.resize(cap);
+    c_.resize(cap);
+    grid_.resize(seg_len_);
+    re_.resize(nfft);
+    im_.resize(nfft);
+    psd_.assign(nfft / 2 + 1, 0.0);
+}
+
+void WholeRecordHrv::push(double time_s, double nn_ms, bool continuous) noexcept {
+    // Time domain, as hrv_time() (SDNN by Welford's update instead of a second pass).
+    ++count_;
+    const double delta = nn_ms - mean_;
+    mean_ += delta / static_cast<double>(count_);
+    m2_ += delta * (nn_ms - mean_);
+    sum_hr_ += 60000.0 / nn_ms;
+    if (count_ > 1 && continuous) {
+        Diffs d{diffs_, over50_, over20_, sum_d_, sum_d2_};
+        d.add(nn_ms - prev_nn_);
+        diffs_ = d.count;
+        over50_ = d.over50;
+        over20_ = d.over20;
+        sum_d_ = d.sum;
+        sum_d2_ = d.sum2;
+    }
+    prev_nn_ = nn_ms;
+    if (count_ == 1) first_time_ = time_s;
+    last_time_ = time_s;
+
+    // Frequency domain: strictly increasing finite points only (as keep_increasing()).
+    if (!std::isfinite(time_s) || !std::isfinite(nn_ms)) return;
+    if (size_ > 0 && !(time_s > ring_[(head_ + size_ - 1) % ring_.size()].t)) return;
+    if (size_ == ring_.size()) {
+        head_ = (head_ + 1) % ring_.size();
+        --size_;
+        ++dropped_;
+    }
+    ring_[(head_ + size_) % ring_.size()] = {time_s, nn_ms};
+    ++size_;
+    if (!have_t0_) {
+        have_t0_ = true;
+        t0_ = time_s;
+    }
+    close_ready_segments(false);
+}
+
+HrvTime WholeRecordHrv::time_domain() const noexcept {
+    const Diffs d{diffs_, over50_, over20_, sum_d_, sum_d2_};
+    return time_metrics(count_, mean_, count_ ? sum_hr_ / static_cast<double>(count_) : 0.0, m2_, d);
+}
+
+double WholeRecordHrv::segment_start_s(std::size_t index) const noexcept {
+    return t0_ + static_cast<double>(index * step_) / config_.resample_hz;
+}
+
+void WholeRecordHrv::close_ready_segments(bool at_end) {
+    if (size_ == 0) return;
+    const double last = ring_[(head_ + size_ - 1) % ring_.size()].t;
+    const double seg_s = static_cast<double>(seg_len_ - 1) / config_.resample_hz;
+    for (;;) {
+        const std::size_t first_point = next_segment_ * step_;
+        const double end_s = segment_start_s(next_segment_) + seg_s;
+        if (at_end) {
+            // The batch grid: floor((t1 - t0) * fs) + 1 points; only whole segments count.
+            const double span = (last - t0_) * config_.resample_hz;
+            const auto points = static_cast<std::size_t>(std::floor(span)) + 1;
+            if (first_point + seg_len_ > points) break;
+        } else if (last < end_s + kMarginS) {
+            break;
+        }
+        add_segment(next_segment_++);
+    }
+}
+
+void WholeRecordHrv::add_segment(std::size_t index) {
+    const double start = segment_start_s(index);
+    const double end = start + static_cast<double>(seg_len_ - 1) / config_.resample_hz;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < size_; ++i) {
+        const Point& p = ring_[(head_ + i) % ring_.size()];
+        if (p.t < start - kMarginS || p.t > end + kMarginS) continue;
+        t_[n] = p.t;
+        y_[n] = p.y;
+        ++n;
+    }
+    if (n == 0) return;  // only after hostile input (more than 5 beats a second)
+    spline_resample(std::span<const double>(t_).first(n), std::span<const double>(y_).first(n), start,
+                    1.0 / config_.resample_hz, grid_, std::span<double>(m_).first(n), std::span<double>(c_).first(n));
+    add_periodogram(grid_, config_.resample_hz, re_, im_, psd_);
+    ++segments_;
+}
+
+HrvFrequency WholeRecordHrv::frequency() {
+    if (count_ < 4) return {};
+    const double duration = last_time_ - first_time_;
+    if (dropped_ == 0) {
+        // The ring holds the whole series: exactly the batch computation.
+        for (std::size_t i = 0; i < size_; ++i) {
+            t_[i] = ring_[(head_ + i) % ring_.size()].t;
+            y_[i] = ring_[(head_ + i) % ring_.size()].y;
+        }
+        const std::span<const double> t = std::span<const double>(t_).first(size_);
+        const std::span<const double> y = std::span<const double>(y_).first(size_);
+        return frequency_from_spectrum(nn_spectrum_welch(t, y, config_), duration, count_, config_);
+    }
+    close_ready_segments(true);
+    Spectrum s;
+    if (segments_ > 0) {
+        s.psd = psd_;
+        for (double& p : s.psd) p /= static_cast<double>(segments_);
+        s.df_hz = config_.resample_hz / static_cast<double>(re_.size());
+    }
+    return frequency_from_spectrum(s, duration, count_, config_);
 }
 
 }  // namespace attune::signal

@@ -20,13 +20,23 @@ template <typename Fn>
 void for_each_centred_window(std::span<const double> x, std::size_t width, Fn&& fn) {
     const std::size_t half = width / 2;
     std::vector<double> window;
-    window.reserve(width);
+    window.reserve(width + 1);
+    const bool finite = std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
+    std::size_t lo = 0, hi = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
-        const std::size_t lo = i >= half ? i - half : 0;
-        const std::size_t hi = std::min(x.size(), i + (width - half));
-        window.assign(x.begin() + static_cast<std::ptrdiff_t>(lo),
-                      x.begin() + static_cast<std::ptrdiff_t>(hi));
-        std::sort(window.begin(), window.end());
+        const std::size_t new_lo = i >= half ? i - half : 0;
+        const std::size_t new_hi = std::min(x.size(), i + (width - half));
+        if (finite) {
+            // The window slides by one beat: keep it sorted by inserting the value that enters
+            // and removing the one that leaves (the same sorted values as sorting it afresh,
+            // O(width) per beat instead of O(width log width)).
+            for (; hi < new_hi; ++hi) window.insert(std::upper_bound(window.begin(), window.end(), x[hi]), x[hi]);
+            for (; lo < new_lo; ++lo) window.erase(std::lower_bound(window.begin(), window.end(), x[lo]));
+        } else {  // NaN has no place in an order: sort each window afresh (bad input only)
+            window.assign(x.begin() + static_cast<std::ptrdiff_t>(new_lo),
+                          x.begin() + static_cast<std::ptrdiff_t>(new_hi));
+            std::sort(window.begin(), window.end());
+        }
         fn(i, window);
     }
 }
@@ -323,6 +333,80 @@ RrCleaningResult lipponen2019(std::span<const Beat> beats, const RrCleaningConfi
         t.push_back(b.time_s);
     }
     return clean_beat_times(t, gaps, config);
+}
+
+// [SECTION] ChunkedLipponen2019
+
+ChunkedLipponen2019::ChunkedLipponen2019(const RrCleaningConfig& config, std::size_t chunk_beats,
+                                         std::size_t overlap_beats)
+    : config_(config), chunk_(std::max<std::size_t>({chunk_beats, overlap_beats, 1})), overlap_(overlap_beats) {
+    beats_.reserve(chunk_ + 2 * overlap_ + 1);
+}
+
+// The beat-level rule of the batch form (too close: dropped; too far: a break), which needs no
+// window: counted here so that the count does not depend on the windows.
+void ChunkedLipponen2019::count_implausible(const Beat& b) noexcept {
+    const bool gap = have_anchor_ && b.rr_ms <= 0.0;
+    if (!have_anchor_ || gap || !std::isfinite(b.time_s)) {
+        have_anchor_ = true;
+        anchor_s_ = b.time_s;
+        return;
+    }
+    const double rr = (b.time_s - anchor_s_) * 1000.0;
+    if (rr > 0.0 && rr < config_.min_rr_ms) {
+        ++counts_.implausible;  // the beat is dropped, the anchor stays
+        return;
+    }
+    if (rr > config_.max_rr_ms) ++counts_.implausible;
+    anchor_s_ = b.time_s;
+}
+
+std::span<const NnInterval> ChunkedLipponen2019::push(const Beat& beat) {
+    out_.clear();
+    if (beat.quality == BeatQuality::Artifact) return {};
+    count_implausible(beat);
+    beats_.push_back(beat);
+    if (beats_.size() >= (first_window_ ? 0 : overlap_) + chunk_ + overlap_) clean_window(false);
+    return out_;
+}
+
+std::span<const NnInterval> ChunkedLipponen2019::finish() {
+    out_.clear();
+    if (!beats_.empty()) clean_window(true);
+    beats_.clear();
+    return out_;
+}
+
+void ChunkedLipponen2019::clean_window(bool at_end) {
+    const RrCleaningResult r = lipponen2019(std::span<const Beat>(beats_), config_);
+    const bool whole = at_end && first_window_;  // one window: the batch result, counts included
+    if (whole) {
+        const std::size_t implausible = counts_.implausible;
+        counts_ = r.counts;
+        counts_.implausible = implausible;  // the same rule, counted as the beats came
+    }
+    // Keep the intervals whose beat lies in the central part: from the end of the previous
+    // window's part up to overlap_ beats before this window's end.
+    const double from = first_window_ ? -std::numeric_limits<double>::infinity() : beats_[overlap_].time_s;
+    const double to = at_end ? std::numeric_limits<double>::infinity() : beats_[beats_.size() - overlap_].time_s;
+    std::size_t next_start = 0;
+    for (std::size_t i = 0; i < r.nn_ms.size(); ++i) {
+        bool starts = false;
+        while (next_start < r.segment_starts.size() && r.segment_starts[next_start] <= i)
+            starts = r.segment_starts[next_start++] == i || starts;
+        const double t = r.nn_times_s[i];
+        if (!(t >= from && t < to)) continue;
+        const RrArtifact a = r.corrected_as[i];
+        // A missed beat is split into 2-4 equal intervals: count the split once.
+        const bool same_split = a == RrArtifact::Missed && i > 0 && r.corrected_as[i - 1] == a &&
+                                r.nn_ms[i - 1] == r.nn_ms[i];
+        if (!same_split && !whole) lipponen::count(counts_, a);
+        out_.push_back({t, r.nn_ms[i], a, !starts});
+    }
+    if (at_end) return;
+    // Keep overlap_ beats before the next central part (which starts overlap_ beats from the end).
+    beats_.erase(beats_.begin(), beats_.end() - static_cast<std::ptrdiff_t>(2 * overlap_));
+    first_window_ = false;
 }
 
 }  // namespace attune::signal

@@ -2,9 +2,11 @@
 // (Elgendi 2013) and/or device RR intervals -> beats files, the base timeline columns
 // (hr_bpm, rmssd_ms, coherence, quality) and hrv.json.
 //
-// Per source: detector -> beats file + beat list (16-24 bytes per beat, for the whole-record
-// HRV) + live trackers (heart rate, RR cleaning, rolling HRV, coherence) advanced second by
-// second. The timeline uses the first source present in the order ECG, PPG, RR.
+// Per source: detector -> beats file + live trackers (heart rate, RR cleaning, rolling HRV,
+// coherence) advanced second by second, and the whole-record HRV of hrv.json (Lipponen
+// cleaning in overlapping windows, running sums, a streaming Welch spectrum, a coherence
+// summary): constant memory for any length. The timeline uses the first source present in the
+// order ECG, PPG, RR.
 //
 // [SECTION] Helpers   [SECTION] BeatTrack   [SECTION] HeartStage   [SECTION] hrv.json
 #include <algorithm>
@@ -127,7 +129,8 @@ public:
 
     void add(const Beat& b) {
         if (file_) file_->write(b);
-        all_.push_back(b);
+        ++beats_;
+        for (const auto& nn : whole_cleaner_.push(b)) feed_whole(nn);
         pending_.push_back(b);
         switch (b.quality) {
             case BeatQuality::Good: ++good_; break;
@@ -145,6 +148,7 @@ public:
     void flush_trackers() {
         advance_to(std::numeric_limits<double>::infinity());
         for (const auto& nn : cleaner_.finish()) feed_nn(nn);
+        for (const auto& nn : whole_cleaner_.finish()) feed_whole(nn);
     }
     double hr_bpm(double t) const {
         const double bpm = hr_.at(t).smoothed_bpm;
@@ -167,7 +171,13 @@ public:
     void close_file() {
         if (file_) file_->close();
     }
-    const std::vector<Beat>& beats() const { return all_; }
+    std::size_t beats() const { return beats_; }
+    // Whole-record figures (complete after flush_trackers()).
+    const signal::RrArtifactCounts& artifact_counts() const { return whole_cleaner_.counts(); }
+    signal::WholeRecordHrv& whole() { return whole_; }
+    std::size_t coherence_windows() const { return coherence_windows_; }
+    double coherence_mean() const { return coherence_windows_ ? coherence_sum_ / static_cast<double>(coherence_windows_) : NAN; }
+    double coherence_max() const { return coherence_windows_ ? coherence_max_ : NAN; }
     std::size_t good() const { return good_; }
     std::size_t doubtful() const { return doubtful_; }
     std::size_t artifact() const { return artifact_; }
@@ -186,16 +196,30 @@ private:
         coherence_.push(nn.time_s, nn.nn_ms);
         last_nn_time_ = nn.time_s;
     }
+    // The whole-record series (as coherence_series() over it).
+    void feed_whole(const signal::NnInterval& nn) {
+        whole_.push(nn.time_s, nn.nn_ms, nn.continuous);
+        if (const auto c = whole_coherence_.push(nn.time_s, nn.nn_ms); c && c->valid) {
+            ++coherence_windows_;
+            coherence_sum_ += c->ratio;
+            coherence_max_ = std::max(coherence_max_, c->ratio);
+        }
+    }
 
     BeatSource source_;
     std::optional<BeatsFile> file_;
-    std::vector<Beat> all_;
+    std::size_t beats_ = 0;
     std::deque<Beat> pending_;
     std::size_t good_ = 0, doubtful_ = 0, artifact_ = 0;
     signal::HeartRateTracker hr_;
     signal::RrCleaner cleaner_;
     signal::RollingHrv rolling_;
     signal::CoherenceTracker coherence_;
+    signal::ChunkedLipponen2019 whole_cleaner_;
+    signal::WholeRecordHrv whole_;
+    signal::CoherenceTracker whole_coherence_;
+    std::size_t coherence_windows_ = 0;
+    double coherence_sum_ = 0.0, coherence_max_ = 0.0;
     double last_nn_time_ = -1e300, last_fed_time_ = -1e300;
     BeatQuality last_fed_quality_ = BeatQuality::Artifact;
 };
@@ -207,26 +231,25 @@ nlohmann::json metric(double value, const char* unit) {
 
 // [SECTION] hrv.json -------------------------------------------------------------------------
 
-nlohmann::json hrv_report(const BeatTrack& track, double duration_s, std::size_t unreadable_s) {
+// Whole-record figures, computed as the beats stream (see BeatTrack::feed_whole).
+nlohmann::json hrv_report(BeatTrack& track, double duration_s, std::size_t unreadable_s) {
     nlohmann::json j;
-    const auto& beats = track.beats();
-    j["beats"] = beats.size();
+    j["beats"] = track.beats();
     j["beats_good"] = track.good();
     j["beats_doubtful"] = track.doubtful();
     j["beats_artifact"] = track.artifact();
     j["duration_s"] = duration_s;
     if (track.source() == BeatSource::Ecg) j["unreadable_s"] = unreadable_s;
-    const auto cleaned = signal::lipponen2019(std::span<const Beat>(beats));
-    const auto& c = cleaned.counts;
-    j["corrected_artifacts"] = cleaned.corrected();
+    const auto& c = track.artifact_counts();
+    j["corrected_artifacts"] = c.total();
     j["artifacts"] = {{"ectopic", c.ectopic}, {"long", c.long_},   {"short", c.short_},
                       {"missed", c.missed},   {"extra", c.extra}, {"implausible", c.implausible}};
-    j["nn_intervals"] = cleaned.nn_ms.size();
+    j["nn_intervals"] = track.whole().count();
     j["method"] = {{"rr_cleaning", "lipponen2019"},
                    {"frequency", "4 Hz cubic spline + detrend + Welch (Hann, 256 s, 50 %)"},
                    {"coherence", "HeartMath-style, 64 s window every 5 s"}};
 
-    const auto t = signal::hrv_time(cleaned.nn_ms);
+    const auto t = track.whole().time_domain();
     nlohmann::json td;
     td["mean_nn"] = metric(t.valid ? t.mean_nn_ms : NAN, "ms");
     td["sdnn"] = metric(t.valid ? t.sdnn_ms : NAN, "ms");
@@ -237,7 +260,7 @@ nlohmann::json hrv_report(const BeatTrack& track, double duration_s, std::size_t
     td["mean_hr"] = metric(t.valid ? t.mean_hr_bpm : NAN, "bpm");
     j["time_domain"] = td;
 
-    const auto f = signal::hrv_frequency(cleaned.nn_times_s, cleaned.nn_ms);
+    const auto f = track.whole().frequency();
     nlohmann::json fd;
     fd["vlf_power"] = metric(f.valid ? f.vlf_ms2 : NAN, "ms^2");
     fd["lf_power"] = metric(f.valid ? f.lf_ms2 : NAN, "ms^2");
@@ -251,18 +274,9 @@ nlohmann::json hrv_report(const BeatTrack& track, double duration_s, std::size_t
     fd["hf_peak"] = metric(f.valid ? f.hf_peak_hz : NAN, "Hz");
     j["frequency_domain"] = fd;
 
-    const auto series = signal::coherence_series(cleaned.nn_times_s, cleaned.nn_ms);
-    double sum = 0.0, best = 0.0;
-    std::size_t n = 0;
-    for (const auto& s : series)
-        if (s.valid) {
-            sum += s.ratio;
-            best = std::max(best, s.ratio);
-            ++n;
-        }
-    j["coherence"] = {{"mean", metric(n ? sum / static_cast<double>(n) : NAN, "ratio")},
-                      {"max", metric(n ? best : NAN, "ratio")},
-                      {"windows", n}};
+    j["coherence"] = {{"mean", metric(track.coherence_mean(), "ratio")},
+                      {"max", metric(track.coherence_max(), "ratio")},
+                      {"windows", track.coherence_windows()}};
     return j;
 }
 
@@ -279,6 +293,7 @@ public:
             ecg_in_ = ctx.input(o.column("ecg"));
             try {
                 ecg_.emplace(fs_);
+                ecg_block_len_ = std::clamp<std::size_t>(static_cast<std::size_t>(kEcgBlockS * fs_), 1, ecg_block_.size());
             } catch (const std::invalid_argument&) {
                 throw AnalyzeError("--ecg needs --fs within 100..4000 Hz");
             }
@@ -319,6 +334,7 @@ public:
     }
 
     void finish_input() override {
+        flush_ecg();
         if (ecg_ && ecg_->finish()) take_ecg();
         if (ppg_)
             if (auto p = ppg_->finish()) add_pulse(*p);
@@ -326,6 +342,7 @@ public:
     }
 
     void on_second(TimelineRow& row) override {
+        flush_ecg();
         const double end = static_cast<double>(row.second) + 1.0;
         BeatTrack* primary = nullptr;
         for (BeatTrack* t : tracks()) {
@@ -365,8 +382,19 @@ private:
     double duration() const { return rr_in_ && !ecg_ && !ppg_ ? rr_time_ : last_time_ + (times_enabled() ? 0.0 : 1.0 / fs_); }
     bool times_enabled() const { return !ctx_->options().time_column.empty(); }
 
+    // ECG samples go to the detector in blocks (its fast path) of at most kEcgBlockS: beats
+    // reach the other stages at most that much later, well inside their histories (the
+    // ECG-derived breathing keeps 3 s), and every block is flushed before a timeline second.
+    static constexpr double kEcgBlockS = 0.1;
     void push_ecg(double v) {
-        if (ecg_->push(static_cast<float>(v))) take_ecg();
+        ecg_block_[ecg_block_n_++] = static_cast<float>(v);
+        if (ecg_block_n_ >= ecg_block_len_) flush_ecg();
+    }
+    void flush_ecg() {
+        if (!ecg_ || ecg_block_n_ == 0) return;
+        ecg_->push_block(std::span<const float>(ecg_block_.data(), ecg_block_n_),
+                         [this](const signal::Pantompkins1985&) { take_ecg(); });
+        ecg_block_n_ = 0;
     }
     void take_ecg() {
         for (Beat b : ecg_->ready_beats()) add_beat(*ecg_track_, BeatSource::Ecg, b);
@@ -417,6 +445,8 @@ private:
     std::filesystem::path out_dir_;
     std::optional<InputId> ecg_in_, ppg_in_, rr_in_;
     std::optional<signal::Pantompkins1985> ecg_;
+    std::array<float, signal::Pantompkins1985::kChunk> ecg_block_{};
+    std::size_t ecg_block_n_ = 0, ecg_block_len_ = 1;
     std::optional<signal::Elgendi2013PpgDetector> ppg_;
     std::optional<BeatTrack> ecg_track_, ppg_track_, rr_track_;
     SecondQualityRing ecg_quality_;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
@@ -149,5 +150,51 @@ private:
 std::vector<Coherence> coherence_series(std::span<const double> nn_times_s,
                                         std::span<const double> nn_ms,
                                         const CoherenceConfig& config = {});
+
+// [SECTION] Whole recording, streaming (constant memory)
+
+// WholeRecordHrv: hrv_time() and hrv_frequency() of a whole recording without keeping its
+// intervals. Time domain by running sums (Welford for SDNN). Frequency domain by the same Welch
+// average as nn_spectrum_welch() (4 Hz grid from the first interval, 256 s segments, 50 %
+// overlap, each detrended and Hann-windowed), each segment computed once the series has run
+// kMarginS past its end, from a spline through its intervals plus kMarginS on each side (the
+// natural spline's end effects fade within a few beats: the values match the whole-series
+// spline to far better than 0.1 %). Until the first interval is dropped from the ring (a record
+// shorter than ~6 min) the result is exactly the batch one. Memory: a ring of ~7 min of
+// intervals at up to 300 bpm, and one spectrum.
+class WholeRecordHrv {
+public:
+    static constexpr double kMarginS = 30.0;
+    explicit WholeRecordHrv(const HrvFrequencyConfig& config = {});
+    // One NN interval ending at time_s. continuous = false when it does not follow the
+    // previous one (a gap): no successive difference is taken across it.
+    void push(double time_s, double nn_ms, bool continuous = true) noexcept;
+    HrvTime time_domain() const noexcept;
+    // Finishes the segments still open (call once the series has ended).
+    HrvFrequency frequency();
+    std::size_t count() const noexcept { return count_; }
+
+private:
+    struct Point {
+        double t, y;
+    };
+    void close_ready_segments(bool at_end);
+    void add_segment(std::size_t index);
+    double segment_start_s(std::size_t index) const noexcept;
+
+    HrvFrequencyConfig config_;
+    // time domain
+    std::size_t count_ = 0, diffs_ = 0, over50_ = 0, over20_ = 0;
+    double mean_ = 0.0, m2_ = 0.0, sum_hr_ = 0.0, sum_d_ = 0.0, sum_d2_ = 0.0, prev_nn_ = 0.0;
+    double first_time_ = 0.0, last_time_ = 0.0;
+    // frequency domain: the increasing (t, y) points still needed, oldest first
+    std::vector<Point> ring_;
+    std::size_t head_ = 0, size_ = 0;
+    std::uint64_t dropped_ = 0;  // points dropped from the ring (0: it holds the whole series)
+    bool have_t0_ = false;
+    double t0_ = 0.0;
+    std::size_t seg_len_ = 0, step_ = 0, next_segment_ = 0, segments_ = 0;
+    std::vector<double> psd_, grid_, re_, im_, m_, c_, t_, y_;
+};
 
 }  // namespace attune::signal
