@@ -412,6 +412,12 @@ void Pantompkins1985::classify(const Candidate& c) noexcept {
             if (shaped.misshapen) {
                 reject_misshapen(shaped);
             } else {
+                // A beat too soon after a kept odd beat but on time after the beat before it:
+                // the odd beat was no heartbeat, and this beat's RR is not the interval from it.
+                const double ref = rhythm_reference();
+                if (after_odd_beat() && c.peak_sample - last_beat_sample_ < kPrematureFraction * ref &&
+                    c.peak_sample - ectopic_before_ >= kPrematureFraction * ref)
+                    rr_break_ = true;
                 accept(shaped, false);
                 learn_shape(shaped, interval);
             }
@@ -441,12 +447,17 @@ void Pantompkins1985::check_shape(Candidate& c) noexcept {
     if (!last_match_.known || !have_beat_ || ref <= 0.0) return;
     const double r = cfg_.template_match_r;
     if (last_match_.usual >= r || last_match_.ectopic >= r) return;
-    c.misshapen = c.peak_sample - last_beat_sample_ < kPrematureFraction * ref;
+    // After a kept odd beat, count from the beat before it: an ectopic beat is followed by a
+    // pause, so a beat on time after that earlier one means the odd beat was not a heartbeat.
+    const double from = after_odd_beat() ? ectopic_before_ : last_beat_sample_;
+    c.misshapen = c.peak_sample - from < kPrematureFraction * ref;
 }
 
-// Not a beat: it lowers the quality of its second, and it is held in case the next beat proves
-// it was an ectopic beat of a new shape (then that shape becomes the ectopic template).
+// Not a beat: it goes out as an Artifact (never counted; the next beat's RR is not bridged over
+// it), it lowers the quality of its second, and it is held in case the next beat proves it was
+// an ectopic beat of a new shape (then that shape becomes the ectopic template).
 void Pantompkins1985::reject_misshapen(const Candidate& c) noexcept {
+    if (c.peak_sample / fs_ > last_emitted_time_) emit(c.peak_sample, polarity_score_ >= 0.0 ? c.pos_amp : c.neg_amp, BeatQuality::Artifact);
     mark_rhythm(c.peak_sample);
     templates_.hold_ectopic_candidate();
     ectopic_candidate_ = c.peak_sample;

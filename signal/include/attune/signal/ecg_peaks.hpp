@@ -188,6 +188,10 @@ private:
     void reject_misshapen(const Candidate& c) noexcept;
     void learn_shape(const Candidate& c, double interval) noexcept;
     double rhythm_reference() const noexcept { return rhythm_rr_ > 0.0 ? rhythm_rr_ : rr_avg2_; }
+    // The last beat is a kept odd beat (not yet proven ectopic).
+    bool after_odd_beat() const noexcept {
+        return ectopic_candidate_ >= 0.0 && ectopic_candidate_ == last_beat_sample_ && ectopic_before_ >= 0.0;
+    }
     void check_searchback() noexcept;
     void update_watch() noexcept;
     void update_rr(double rr_samples) noexcept;
