@@ -33,6 +33,14 @@ void put(ecg_detail::History& h, std::int64_t centre, double (*shape)(double)) {
         h.put(i, static_cast<float>(shape(static_cast<double>(i - centre) / kFs)));
 }
 
+attune::test::SyntheticEcg steady_ecg(double seconds) {
+    SyntheticEcgConfig cfg;
+    cfg.fs_hz = kFs;
+    cfg.duration_s = seconds;
+    cfg.wander_mv = 0.0;
+    return make_synthetic_ecg(cfg);
+}
+
 std::vector<double> usable(const std::vector<Beat>& beats) {
     std::vector<double> t;
     for (const Beat& b : beats)
@@ -76,11 +84,7 @@ TEST_CASE("QRS templates: aligned match, other shapes apart, ectopic shape learn
 }
 
 TEST_CASE("motion spikes between beats are not beats; with the shape check off they were", "[ecg][signal][template]") {
-    SyntheticEcgConfig cfg;
-    cfg.fs_hz = kFs;
-    cfg.duration_s = 90.0;
-    cfg.wander_mv = 0.0;
-    auto ecg = make_synthetic_ecg(cfg);
+    auto ecg = steady_ecg(90.0);
     // A burst of electrode motion from 40 to 60 s: one swing in the middle of each interval.
     std::size_t spikes = 0;
     for (std::size_t k = 0; k + 1 < ecg.r_times_s.size(); ++k) {
@@ -109,11 +113,7 @@ TEST_CASE("motion spikes between beats are not beats; with the shape check off t
 }
 
 TEST_CASE("isolated PVCs of a new shape and PVCs of a proven shape are kept", "[ecg][signal][template]") {
-    SyntheticEcgConfig cfg;
-    cfg.fs_hz = kFs;
-    cfg.duration_s = 120.0;
-    cfg.wander_mv = 0.0;
-    auto ecg = make_synthetic_ecg(cfg);
+    auto ecg = steady_ecg(120.0);
     // Beat k is replaced by a wide PVC at 60 % of the interval; the next beat keeps its time
     // (compensatory pause). Once at 30 s (new shape), then every 8th beat from 60 s on.
     std::vector<double> reference;

@@ -14,6 +14,9 @@
 //     - search-back: no beat for 1.66 x the regular RR average -> take the largest peak above
 //       THR2 since the last beat;
 //     - learning: the first 2 s set the levels; the beats found in them are emitted at 2 s.
+//     - QRS shape (ecg_template.hpp): a premature candidate whose waveform matches neither the
+//       usual nor the (rhythm-proven) ectopic template is no beat: it goes out as Artifact and
+//       marks its second (SQI <= 0.3); the first such shape after 30 s is kept as Doubtful.
 //   Peak placement: the largest band-passed deflection locates the QRS; the R peak is the
 //   extremum of the baseline-free signal with the lead's dominant polarity (learned over the
 //   beats, so inverted leads work) within +-60 ms, refined to sub-sample time by a parabola.
