@@ -35,10 +35,13 @@ float pearson(const float* a, const float* b, std::size_t n) noexcept {
 }
 }  // namespace
 
+// From 500 Hz on, the windows take every stride-th sample (250-500 points/s resolve a QRS), so the
+// work per candidate does not grow with the rate.
 QrsTemplates::QrsTemplates(double fs_hz)
-    : pre_(samples(0.080, fs_hz)),
-      post_(samples(0.080, fs_hz)),
-      shift_(samples(0.030, fs_hz)),
+    : stride_(std::max<std::size_t>(1, static_cast<std::size_t>(fs_hz / 250.0))),
+      pre_(samples(0.080, fs_hz / static_cast<double>(stride_))),
+      post_(samples(0.080, fs_hz / static_cast<double>(stride_))),
+      shift_(samples(0.030, fs_hz / static_cast<double>(stride_))),
       len_(pre_ + 1 + post_),
       wide_(len_ + 2 * shift_),
       last_(len_),
@@ -56,10 +59,11 @@ void QrsTemplates::reset() noexcept {
 
 bool QrsTemplates::extract(const History& h, std::int64_t centre, std::int64_t oldest,
                            std::int64_t newest) noexcept {
-    const std::int64_t from = centre - static_cast<std::int64_t>(pre_ + shift_);
-    const std::int64_t to = from + static_cast<std::int64_t>(wide_.size()) - 1;
+    const auto stride = static_cast<std::int64_t>(stride_);
+    const std::int64_t from = centre - static_cast<std::int64_t>(pre_ + shift_) * stride;
+    const std::int64_t to = from + (static_cast<std::int64_t>(wide_.size()) - 1) * stride;
     if (from < oldest || to > newest) return false;
-    for (std::size_t i = 0; i < wide_.size(); ++i) wide_[i] = h.at(from + static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < wide_.size(); ++i) wide_[i] = h.at(from + static_cast<std::int64_t>(i) * stride);
     return true;
 }
 

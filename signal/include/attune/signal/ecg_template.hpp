@@ -12,7 +12,8 @@
 //   - ectopic template: the latest beat proven ectopic by the rhythm (premature and followed
 //     by a compensatory pause), replaced by each later ectopic beat of that shape.
 //   Work per candidate only (a few per second): windows are copied out of the detector's
-//   history; all storage is allocated at construction.
+//   history (every stride-th sample from 500 Hz on, so the cost does not grow with the rate);
+//   all storage is allocated at construction.
 #pragma once
 
 #include <cstddef>
@@ -62,7 +63,8 @@ private:
     float best_r(const std::vector<float>& tmpl, std::size_t* best_shift) const noexcept;
     void rebuild_usual() noexcept;
 
-    std::size_t pre_, post_, shift_, len_;  // window: pre_ + 1 + post_ samples; shifts +-shift_
+    std::size_t stride_;                    // history samples per window point
+    std::size_t pre_, post_, shift_, len_;  // window: pre_ + 1 + post_ points; shifts +-shift_
     std::vector<float> wide_;               // the window with +-shift_ margin
     std::vector<float> last_;               // last window, aligned to the usual template
     bool last_valid_ = false;
