@@ -86,7 +86,8 @@ Pantompkins1985::Pantompkins1985(double fs_hz, EcgPeaksConfig config)
       raw_(static_cast<std::size_t>(fs_hz) + 16 + kChunk),
       band_(static_cast<std::size_t>(fs_hz) + 16 + kChunk),
       slope_(static_cast<std::size_t>(fs_hz) + 16 + kChunk),
-      squares_(static_cast<std::size_t>(mwi_len_) + 2) {
+      squares_(static_cast<std::size_t>(mwi_len_) + 2),
+      templates_(fs_hz) {
     if (!(config.band_low_hz > 0.0 && config.band_high_hz > config.band_low_hz &&
           config.band_high_hz < 0.45 * fs_hz))
         throw std::invalid_argument("ECG band-pass must satisfy 0 < low < high < 0.45 fs");
@@ -98,6 +99,7 @@ Pantompkins1985::Pantompkins1985(double fs_hz, EcgPeaksConfig config)
     chain_.mwi_len = mwi_len_;
     chain_.hp = ecg_detail::Biquad::butterworth_highpass(config.band_low_hz, fs_hz);
     chain_.lp = ecg_detail::Biquad::butterworth_lowpass(config.band_high_hz, fs_hz);
+    odd_memory_ = samples_of(config.odd_beat_memory_s, fs_hz);
     reset();
 }
 
@@ -134,6 +136,11 @@ void Pantompkins1985::reset() noexcept {
     rr_avg1_ = rr_avg2_ = 0.0;
     polarity_score_ = 0.0;
     qrs_height_ = 0.0;
+    templates_.reset();
+    last_match_ = {};
+    ectopic_candidate_ = ectopic_before_ = -1.0;
+    unmatched_run_ = 0;
+    last_odd_ = INT64_MIN / 2;
     recent_count_ = 0;
     rhythm_rr_ = 0.0;
     rhythm_marks_ = {};
@@ -536,7 +543,29 @@ void Pantompkins1985::classify(const Candidate& c) noexcept {
         const bool t_wave = have_beat_ && c.mwi_index - last_beat_mwi_ < t_wave_ &&
                             c.slope < 0.5 * last_slope_;
         if (!t_wave) {
-            accept(c, false);
+            Candidate shaped = c;
+            const double interval = have_beat_ ? c.peak_sample - last_beat_sample_ : 0.0;
+            check_shape(shaped);
+            if (shaped.misshapen) {
+                // One odd beat in a long clean stretch is likely an ectopic beat of a shape not
+                // seen yet: it is kept (Doubtful). Noise brings odd shapes in bursts.
+                const bool isolated = n_ - last_odd_ > odd_memory_;
+                last_odd_ = n_;
+                shaped.misshapen = !isolated;
+                shaped.odd = isolated;
+            }
+            if (shaped.misshapen) {
+                reject_misshapen(shaped);
+            } else {
+                // A beat too soon after a kept odd beat but on time after the beat before it:
+                // the odd beat was no heartbeat, and this beat's RR is not the interval from it.
+                const double ref = rhythm_reference();
+                if (after_odd_beat() && c.peak_sample - last_beat_sample_ < kPrematureFraction * ref &&
+                    c.peak_sample - ectopic_before_ >= kPrematureFraction * ref)
+                    rr_break_ = true;
+                accept(shaped, false);
+                learn_shape(shaped, interval);
+            }
             return;
         }
         npki_ = 0.125 * c.height + 0.875 * npki_;
@@ -544,7 +573,84 @@ void Pantompkins1985::classify(const Candidate& c) noexcept {
     }
     if (!c.artifact) npki_ = 0.125 * c.height + 0.875 * npki_;
     if (spki_ > 0.0) blk_noise_peak_ = std::max(blk_noise_peak_, c.height / spki_);
-    if (c.height > 0.5 * thr1) add_pending(c);  // search-back pool (above THR2)
+    if (c.height > 0.5 * thr1) {  // search-back pool (above THR2)
+        Candidate shaped = c;
+        check_shape(shaped);
+        add_pending(shaped);
+    }
+}
+
+// [SECTION] QRS shape ------------------------------------------------------------------------
+
+// A candidate is misshapen when its QRS matches neither the usual nor the ectopic template and
+// it comes early (premature): noise between beats. A late or on-time beat of a new shape is
+// still a beat (the rhythm vouches for it), and so is anything before the templates exist.
+void Pantompkins1985::check_shape(Candidate& c) noexcept {
+    const std::int64_t oldest = std::max<std::int64_t>(0, n_ - static_cast<std::int64_t>(raw_.length()) + 1);
+    last_match_ = templates_.match(raw_, c.peak_sample, oldest, n_ - 1);
+    const double ref = rhythm_reference();
+    if (!last_match_.known || !have_beat_ || ref <= 0.0) return;
+    const double r = cfg_.template_match_r;
+    if (last_match_.usual >= r || last_match_.ectopic >= r) return;
+    // After a kept odd beat, count from the beat before it: an ectopic beat is followed by a
+    // pause, so a beat on time after that earlier one means the odd beat was not a heartbeat.
+    const double from = after_odd_beat() ? ectopic_before_ : last_beat_sample_;
+    c.misshapen = c.peak_sample - from < kPrematureFraction * ref;
+}
+
+// Not a beat: it goes out as an Artifact (never counted; the next beat's RR is not bridged over
+// it), it lowers the quality of its second, and it is held in case the next beat proves it was
+// an ectopic beat of a new shape (then that shape becomes the ectopic template).
+void Pantompkins1985::reject_misshapen(const Candidate& c) noexcept {
+    if (c.peak_sample / fs_ > last_emitted_time_) emit(c.peak_sample, polarity_score_ >= 0.0 ? c.pos_amp : c.neg_amp, BeatQuality::Artifact);
+    mark_rhythm(c.peak_sample);
+    templates_.hold_ectopic_candidate();
+    ectopic_candidate_ = c.peak_sample;
+    ectopic_before_ = last_beat_sample_;
+    add_pending(c);
+}
+
+// After a beat accepted by threshold (interval = from the previous beat, 0 if none).
+void Pantompkins1985::learn_shape(const Candidate& c, double interval) noexcept {
+    const double ref = rhythm_reference();
+    const double previous = c.peak_sample - interval;
+    if (ectopic_candidate_ >= 0.0 && interval > 0.0 && ref > 0.0 &&
+        (previous == ectopic_before_ || previous == ectopic_candidate_)) {
+        // Premature and followed by a compensatory pause: the two intervals make about two.
+        const double a = ectopic_candidate_ - ectopic_before_, b = c.peak_sample - ectopic_candidate_;
+        if (a > 0.0 && b > 0.0 && a < 0.85 * b && a + b > 1.6 * ref && a + b < 2.4 * ref)
+            templates_.promote_ectopic_candidate();
+    }
+    ectopic_candidate_ = -1.0;
+    if (c.odd) {  // an odd beat kept: the next beat may prove it ectopic
+        templates_.hold_ectopic_candidate();
+        ectopic_candidate_ = c.peak_sample;
+        ectopic_before_ = previous;
+        return;
+    }
+    if (interval <= 0.0 || ref <= 0.0) return;
+    const auto& m = last_match_;
+    if (m.ectopic >= cfg_.template_learn_r && m.ectopic > m.usual && interval < kPrematureFraction * ref) {
+        templates_.learn_ectopic();
+        return;
+    }
+    if (interval < 0.9 * ref || interval > 1.2 * ref) return;  // only regular beats teach the usual shape
+    if (!templates_.has_usual() || m.usual >= cfg_.template_learn_r) {
+        unmatched_run_ = 0;
+        templates_.learn_usual();
+    } else if (m.usual < cfg_.template_match_r && m.ectopic < cfg_.template_match_r) {
+        // Regular beats of another shape: if three in a row share it amid no odd shapes, the beat
+        // itself changed (electrode moved, axis shift) and the usual template starts again from
+        // them. Noise (odd shapes in bursts) leaves the template alone.
+        const bool calm = n_ - last_odd_ > odd_memory_;  // no odd shapes lately: not noise
+        if (calm && m.fresh >= cfg_.template_learn_r && ++unmatched_run_ >= 2) {
+            unmatched_run_ = 0;
+            templates_.adopt_fresh();
+        } else if (m.fresh < cfg_.template_learn_r) {
+            unmatched_run_ = 0;
+            templates_.hold_fresh();
+        }
+    }
 }
 
 void Pantompkins1985::update_watch() noexcept {
@@ -569,7 +675,7 @@ void Pantompkins1985::check_searchback() noexcept {
     std::size_t best = kMaxPending;
     for (std::size_t i = 0; i < pending_count_; ++i) {
         const Candidate& c = pending_[i];
-        if (c.mwi_index - last_beat_mwi_ < refractory_ || c.height <= thr2) continue;
+        if (c.mwi_index - last_beat_mwi_ < refractory_ || c.height <= thr2 || c.misshapen) continue;
         if (best == kMaxPending || c.height > pending_[best].height) best = i;
     }
     if (best == kMaxPending) {
@@ -592,6 +698,7 @@ void Pantompkins1985::relearn() noexcept {
     rr_break_ = true;
     watch_from_ = 0;
     recent_count_ = 0;
+    ectopic_candidate_ = -1.0;
 }
 
 void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
@@ -625,7 +732,7 @@ void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
     const std::int64_t peak_index = static_cast<std::int64_t>(sample);
     if (c.artifact || last_artifact_ >= peak_index - block_len_ / 2)
         q = BeatQuality::Artifact;
-    else if (searchback || std::max(last_block_noise_, blk_noise_peak_) >= cfg_.noisy_fraction)
+    else if (searchback || c.odd || std::max(last_block_noise_, blk_noise_peak_) >= cfg_.noisy_fraction)
         q = BeatQuality::Doubtful;
     const float amp = polarity_score_ >= 0.0 ? c.pos_amp : c.neg_amp;
     emit(sample, amp, q);

@@ -41,19 +41,19 @@ TEST_CASE("noisy record mitdb 105: Se and +P at least 97 %", "[ecg][data]") {
     CHECK(s.all.positive_predictivity() >= 0.97);
 }
 
-TEST_CASE("nstdb 118e12: every beat found, the noisy seconds flagged, 97 % where readable", "[ecg][data][quality]") {
+TEST_CASE("nstdb 118e12: Se and +P at least 97 %, the noisy seconds flagged", "[ecg][data][quality]") {
     const auto s = session::score_ecg_record(kData, record("nstdb_118e12"));
     INFO("all: TP " << s.all.tp << " FP " << s.all.fp << " FN " << s.all.fn << "; readable: TP "
                     << s.readable.tp << " FP " << s.readable.fp << " FN " << s.readable.fn
                     << "; unreadable " << s.unreadable_s << " s");
     CHECK(s.all.sensitivity() >= 0.97);
-    CHECK(s.all.positive_predictivity() >= 0.92);  // below the 97 % target: see docs/parts/ecg.md
+    CHECK(s.all.positive_predictivity() >= 0.97);
     CHECK(s.readable.sensitivity() >= 0.97);
     CHECK(s.readable.positive_predictivity() >= 0.97);
     CHECK(s.unreadable_s <= 30.0);  // noise is in 40-120 s; most of it stays readable
 }
 
-TEST_CASE("nstdb 118e06 (6 dB): Se at least 90 %, noise flagged only in the noisy part", "[ecg][data][quality]") {
+TEST_CASE("nstdb 118e06 (6 dB): Se and +P at least 90 %, noise flagged only in the noisy part", "[ecg][data][quality]") {
     const auto values = session::load_column(kData / "nstdb_118e06_ecg.csv", "mlii_mv");
     const std::vector<float> ecg(values.begin(), values.end());
     const auto result = signal::ecg_peaks_pantompkins1985(ecg, 360.0);
@@ -66,8 +66,24 @@ TEST_CASE("nstdb 118e06 (6 dB): Se at least 90 %, noise flagged only in the nois
     INFO("all: TP " << s.all.tp << " FP " << s.all.fp << " FN " << s.all.fn << "; readable: TP "
                     << s.readable.tp << " FP " << s.readable.fp << " FN " << s.readable.fn);
     CHECK(s.all.sensitivity() >= 0.90);
-    // The 90 % +P target is not reached yet (see docs/parts/ecg.md); guard the present level.
-    CHECK(s.readable.positive_predictivity() >= 0.80);
+    CHECK(s.all.positive_predictivity() >= 0.90);
+    CHECK(s.readable.sensitivity() >= 0.95);
+    CHECK(s.readable.positive_predictivity() >= 0.95);
+}
+
+// Records the detector was not developed on, with the same electrode-motion noise added (see
+// score_noise_stress): clean and PVC records stay at their targets at 24 and 12 dB and keep
+// 97 % at 6 dB, where the QRS and the noise are of about the same size.
+TEST_CASE("noise stress: mitdb records with nstdb electrode-motion noise added", "[ecg][data][quality]") {
+    for (const char* name : {"mitdb_100", "mitdb_106", "mitdb_116", "mitdb_119"}) {
+        for (double snr : {24.0, 12.0, 6.0}) {
+            const auto s = session::score_noise_stress(kData, record(name), snr);
+            INFO(s.name << ": TP " << s.all.tp << " FP " << s.all.fp << " FN " << s.all.fn);
+            const double need = snr >= 12.0 ? 0.995 : 0.92;
+            CHECK(s.all.sensitivity() >= need);
+            CHECK(s.all.positive_predictivity() >= need);
+        }
+    }
 }
 
 TEST_CASE("Polar H10 raw ECG: RR within 10 ms of the strap's own for at least 95 % of beats", "[ecg][data]") {

@@ -1,7 +1,9 @@
 // Detector accuracy on the annotated recordings; see beat_accuracy.hpp.
 #include "attune/session/beat_accuracy.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "attune/session/csv_reader.hpp"
@@ -37,16 +39,12 @@ std::vector<double> load_reference_beats(const std::filesystem::path& beats_csv)
     return out;
 }
 
-RecordScore score_ecg_record(const std::filesystem::path& data_dir, const AnnotatedRecord& record,
-                             const signal::EcgPeaksConfig& config) {
-    const auto values = load_column(data_dir / (record.name + "_ecg.csv"), record.column);
-    const auto reference = load_reference_beats(data_dir / (record.name + "_beats.csv"));
-    std::vector<float> ecg(values.begin(), values.end());
-    const auto result = signal::ecg_peaks_pantompkins1985(ecg, record.fs_hz, config);
-
+RecordScore score_ecg_signal(const std::string& name, std::span<const float> ecg, double fs_hz,
+                             std::span<const double> reference, const signal::EcgPeaksConfig& config) {
+    const auto result = signal::ecg_peaks_pantompkins1985(ecg, fs_hz, config);
     RecordScore s;
-    s.name = record.name;
-    s.duration_s = static_cast<double>(ecg.size()) / record.fs_hz;
+    s.name = name;
+    s.duration_s = static_cast<double>(ecg.size()) / fs_hz;
     std::vector<double> detected;
     for (const auto& b : result.beats) {
         if (b.quality == signal::BeatQuality::Artifact) ++s.artifact_beats;
@@ -63,6 +61,70 @@ RecordScore score_ecg_record(const std::filesystem::path& data_dir, const Annota
     s.all = signal::score_beats(reference, detected);
     s.readable = signal::score_beats(reference, detected, {0.150, unreadable});
     return s;
+}
+
+RecordScore score_ecg_record(const std::filesystem::path& data_dir, const AnnotatedRecord& record,
+                             const signal::EcgPeaksConfig& config) {
+    const auto values = load_column(data_dir / (record.name + "_ecg.csv"), record.column);
+    const auto reference = load_reference_beats(data_dir / (record.name + "_beats.csv"));
+    const std::vector<float> ecg(values.begin(), values.end());
+    return score_ecg_signal(record.name, ecg, record.fs_hz, reference, config);
+}
+
+// [SECTION] Noise stress on other records ----------------------------------------------------
+
+std::vector<float> nstdb_em_noise(const std::filesystem::path& data_dir) {
+    // 118e12 and 118e06 hold the same ECG and the same noise waveform at 12 and 6 dB from
+    // second 40 on: their difference is half the 6 dB noise.
+    const auto e12 = load_column(data_dir / "nstdb_118e12_ecg.csv", "mlii_mv");
+    const auto e06 = load_column(data_dir / "nstdb_118e06_ecg.csv", "mlii_mv");
+    const std::size_t from = 41 * 360, n = std::min(e12.size(), e06.size());
+    if (n <= from + 360) throw std::runtime_error("nstdb 118e06/e12: too short for the noise");
+    std::vector<float> noise;
+    double mean = 0.0;
+    for (std::size_t i = from; i < n; ++i) mean += 2.0 * (e06[i] - e12[i]);
+    mean /= static_cast<double>(n - from);
+    for (std::size_t i = from; i < n; ++i) noise.push_back(static_cast<float>(2.0 * (e06[i] - e12[i]) - mean));
+    return noise;
+}
+
+double median_qrs_amplitude(std::span<const float> ecg, double fs_hz, std::span<const double> reference) {
+    std::vector<double> ptp;
+    const auto half = static_cast<std::ptrdiff_t>(0.05 * fs_hz);
+    for (double t : reference) {
+        const auto c = static_cast<std::ptrdiff_t>(t * fs_hz);
+        if (c - half < 0 || c + half >= static_cast<std::ptrdiff_t>(ecg.size())) continue;
+        const auto [lo, hi] = std::minmax_element(ecg.begin() + (c - half), ecg.begin() + (c + half + 1));
+        ptp.push_back(static_cast<double>(*hi - *lo));
+    }
+    if (ptp.empty()) return 0.0;
+    std::nth_element(ptp.begin(), ptp.begin() + static_cast<std::ptrdiff_t>(ptp.size() / 2), ptp.end());
+    return ptp[ptp.size() / 2];
+}
+
+RecordScore score_noise_stress(const std::filesystem::path& data_dir, const AnnotatedRecord& record,
+                               double snr_db, const signal::EcgPeaksConfig& config) {
+    const auto values = load_column(data_dir / (record.name + "_ecg.csv"), record.column);
+    const auto reference = load_reference_beats(data_dir / (record.name + "_beats.csv"));
+    std::vector<float> ecg(values.begin(), values.end());
+    const auto noise = nstdb_em_noise(data_dir);
+    // NSTDB's SNR: signal power = (peak-to-peak QRS amplitude)^2 / 8, noise power = mean square.
+    const double qrs = median_qrs_amplitude(ecg, record.fs_hz, reference);
+    double noise_power = 0.0;
+    for (float v : noise) noise_power += static_cast<double>(v) * v;
+    noise_power /= static_cast<double>(noise.size());
+    const double gain = std::sqrt(qrs * qrs / 8.0 / std::pow(10.0, snr_db / 10.0) / noise_power);
+    // Clean for the first minute (the detector learns), then the noise played forwards and
+    // backwards in turn, so that no step appears where it repeats.
+    const std::size_t clean = static_cast<std::size_t>(60.0 * record.fs_hz), period = noise.size();
+    for (std::size_t i = clean; i < ecg.size(); ++i) {
+        const std::size_t k = (i - clean) % (2 * period);
+        const float v = k < period ? noise[k] : noise[2 * period - 1 - k];
+        ecg[i] += static_cast<float>(gain) * v;
+    }
+    char label[64];
+    std::snprintf(label, sizeof label, "%s+em%.0fdB", record.name.c_str(), snr_db);
+    return score_ecg_signal(label, ecg, record.fs_hz, reference, config);
 }
 
 StrapRrComparison compare_polar_h10_rr(const std::filesystem::path& data_dir,

@@ -14,6 +14,9 @@
 //     - search-back: no beat for 1.66 x the regular RR average -> take the largest peak above
 //       THR2 since the last beat;
 //     - learning: the first 2 s set the levels; the beats found in them are emitted at 2 s.
+//     - QRS shape (ecg_template.hpp): a premature candidate whose waveform matches neither the
+//       usual nor the (rhythm-proven) ectopic template is no beat: it goes out as Artifact and
+//       marks its second (SQI <= 0.3); the first such shape after 30 s is kept as Doubtful.
 //   Peak placement: the largest band-passed deflection locates the QRS; the R peak is the
 //   extremum of the baseline-free signal with the lead's dominant polarity (learned over the
 //   beats, so inverted leads work) within +-60 ms, refined to sub-sample time by a parabola.
@@ -45,6 +48,7 @@
 #include <vector>
 
 #include "attune/signal/beat.hpp"
+#include "attune/signal/ecg_template.hpp"
 
 namespace attune::signal {
 
@@ -70,6 +74,14 @@ struct EcgPeaksConfig {
     // Noise: a block whose largest noise peak reaches this fraction of the QRS level is noisy;
     // at 1.0 (noise as large as the beats) it is unreadable.
     double noisy_fraction = 0.5;
+    // Shape: a candidate matches a QRS template when the best aligned Pearson r reaches this;
+    // a premature candidate that matches neither template is not taken as a beat.
+    double template_match_r = 0.7;
+    // Beats at least this close to the usual template (with a regular interval) update it.
+    double template_learn_r = 0.8;
+    // A premature candidate of no known shape is kept as an ectopic beat when it is the first
+    // for this long (isolated ectopic beats are rare, noise brings odd shapes in bursts).
+    double odd_beat_memory_s = 30.0;
 };
 
 // Sample-rate range the detector is specified for (Hz).
@@ -189,6 +201,8 @@ private:
         double pos_sample = 0.0, neg_sample = 0.0;  // both extremes, for a late polarity choice
         float pos_amp = 0.0f, neg_amp = 0.0f;
         bool artifact = false;  // a rail/flat/jump event lies in its window
+        bool misshapen = false; // premature and matching neither QRS template: not a beat
+        bool odd = false;       // would be misshapen, but kept as an isolated ectopic beat
     };
     static constexpr std::size_t kMaxPending = 32;
     static constexpr std::size_t kMaxOut = kMaxPending + 2;
@@ -211,6 +225,14 @@ private:
     void relearn() noexcept;
     void classify(const Candidate& c) noexcept;
     void accept(const Candidate& c, bool searchback) noexcept;
+    void check_shape(Candidate& c) noexcept;
+    void reject_misshapen(const Candidate& c) noexcept;
+    void learn_shape(const Candidate& c, double interval) noexcept;
+    double rhythm_reference() const noexcept { return rhythm_rr_ > 0.0 ? rhythm_rr_ : rr_avg2_; }
+    // The last beat is a kept odd beat (not yet proven ectopic).
+    bool after_odd_beat() const noexcept {
+        return ectopic_candidate_ >= 0.0 && ectopic_candidate_ == last_beat_sample_ && ectopic_before_ >= 0.0;
+    }
     void check_searchback() noexcept;
     void update_watch() noexcept;
     void update_rr(double rr_samples) noexcept;
@@ -266,6 +288,15 @@ private:
     double rr_avg1_ = 0.0, rr_avg2_ = 0.0;
     double polarity_score_ = 0.0;
     double qrs_height_ = 0.0;  // typical |R| of the baseline-free signal, for quality
+    // QRS shape (per candidate): templates, the last match, and a misshapen premature candidate
+    // kept until the next beat shows whether it was an ectopic beat (compensatory pause).
+    ecg_detail::QrsTemplates templates_;
+    ecg_detail::QrsTemplates::Match last_match_{};
+    double ectopic_candidate_ = -1.0;  // sample of the held candidate, -1 = none
+    double ectopic_before_ = -1.0;     // the beat before it
+    std::int64_t last_odd_ = 0;        // sample of the latest premature candidate of no known shape
+    std::int64_t odd_memory_ = 0;      // odd shapes closer together than this are noise
+    int unmatched_run_ = 0;            // regular beats in a row that match no template
     double jump_limit_ = 0.0;  // jump_factor * qrs_height_
 
     // output
@@ -297,6 +328,8 @@ private:
     std::array<QualitySecond, kQualityDelayBlocks + 1> out_quality_{};
     std::size_t out_quality_count_ = 0;
     static constexpr double kBigPeakFraction = 0.3;
+    // An interval below this fraction of the rhythm makes a beat premature.
+    static constexpr double kPrematureFraction = 0.85;
 };
 
 template <typename OnOutput>

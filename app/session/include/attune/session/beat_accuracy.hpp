@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ std::vector<double> load_reference_beats(const std::filesystem::path& beats_csv)
 
 RecordScore score_ecg_record(const std::filesystem::path& data_dir, const AnnotatedRecord& record,
                              const signal::EcgPeaksConfig& config = {});
+// The same for a signal in memory (reference beat times in s, sorted).
+RecordScore score_ecg_signal(const std::string& name, std::span<const float> ecg, double fs_hz,
+                             std::span<const double> reference, const signal::EcgPeaksConfig& config = {});
+
+// Noise stress on records without noise (a check that the detector generalises): the
+// electrode-motion noise of nstdb 118 (2 x (118e06 - 118e12) over its noisy 80 s) added to
+// `record` from its second 60 on, scaled to `snr_db` by the NSTDB definition (signal power =
+// median peak-to-peak QRS amplitude^2 / 8). Named "<record>+em<snr>dB".
+std::vector<float> nstdb_em_noise(const std::filesystem::path& data_dir);
+RecordScore score_noise_stress(const std::filesystem::path& data_dir, const AnnotatedRecord& record,
+                               double snr_db, const signal::EcgPeaksConfig& config = {});
 
 // Detected RR against the strap's RR (polar_h10_a_*): beats matched after aligning the strap's
 // cumulative RR with the detections; an interval counts when both ends matched.

@@ -1,0 +1,151 @@
+// QRS templates for the R-peak detector; see ecg_template.hpp for the banner.
+#include "attune/signal/ecg_template.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "attune/signal/ecg_peaks.hpp"
+
+namespace attune::signal::ecg_detail {
+
+namespace {
+std::size_t samples(double seconds, double fs) {
+    return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(seconds * fs)));
+}
+
+// Pearson r of a[0..n) and b[0..n); 0 when either is constant. (Removing a straight-line trend
+// from each window first was tried: it made electrode-motion noise look more like a QRS.)
+float pearson(const float* a, const float* b, std::size_t n) noexcept {
+    double sa = 0, sb = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        sa += a[i];
+        sb += b[i];
+    }
+    const double ma = sa / static_cast<double>(n), mb = sb / static_cast<double>(n);
+    double ab = 0, aa = 0, bb = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double da = a[i] - ma, db = b[i] - mb;
+        ab += da * db;
+        aa += da * da;
+        bb += db * db;
+    }
+    if (aa <= 0.0 || bb <= 0.0) return 0.0f;
+    return static_cast<float>(ab / std::sqrt(aa * bb));
+}
+}  // namespace
+
+// From 500 Hz on, the windows take every stride-th sample (250-500 points/s resolve a QRS), so the
+// work per candidate does not grow with the rate.
+QrsTemplates::QrsTemplates(double fs_hz)
+    : stride_(std::max<std::size_t>(1, static_cast<std::size_t>(fs_hz / 250.0))),
+      pre_(samples(0.080, fs_hz / static_cast<double>(stride_))),
+      post_(samples(0.080, fs_hz / static_cast<double>(stride_))),
+      shift_(samples(0.030, fs_hz / static_cast<double>(stride_))),
+      len_(pre_ + 1 + post_),
+      wide_(len_ + 2 * shift_),
+      last_(len_),
+      usual_beats_(len_ * kUsualBeats),
+      usual_(len_),
+      ectopic_(len_),
+      candidate_(len_),
+      fresh_(len_) {}
+
+void QrsTemplates::reset() noexcept {
+    last_valid_ = false;
+    usual_count_ = usual_next_ = 0;
+    has_ectopic_ = has_candidate_ = has_fresh_ = false;
+}
+
+bool QrsTemplates::extract(const History& h, std::int64_t centre, std::int64_t oldest,
+                           std::int64_t newest) noexcept {
+    const auto stride = static_cast<std::int64_t>(stride_);
+    const std::int64_t from = centre - static_cast<std::int64_t>(pre_ + shift_) * stride;
+    const std::int64_t to = from + (static_cast<std::int64_t>(wide_.size()) - 1) * stride;
+    if (from < oldest || to > newest) return false;
+    for (std::size_t i = 0; i < wide_.size(); ++i) wide_[i] = h.at(from + static_cast<std::int64_t>(i) * stride);
+    return true;
+}
+
+float QrsTemplates::best_r(const std::vector<float>& tmpl, std::size_t* best_shift) const noexcept {
+    float best = -1.0f;
+    std::size_t at = shift_;
+    for (std::size_t s = 0; s <= 2 * shift_; ++s) {
+        const float r = pearson(wide_.data() + s, tmpl.data(), len_);
+        if (r > best) {
+            best = r;
+            at = s;
+        }
+    }
+    if (best_shift) *best_shift = at;
+    return best;
+}
+
+QrsTemplates::Match QrsTemplates::match(const History& h, double peak, std::int64_t oldest,
+                                        std::int64_t newest) noexcept {
+    Match m;
+    last_valid_ = extract(h, std::llround(peak), oldest, newest);
+    if (!last_valid_) return m;
+    std::size_t shift = shift_;
+    if (usual_count_ > 0) m.usual = best_r(usual_, &shift);
+    if (has_ectopic_) m.ectopic = best_r(ectopic_, nullptr);
+    if (has_fresh_) m.fresh = best_r(fresh_, nullptr);
+    std::copy_n(wide_.begin() + static_cast<std::ptrdiff_t>(shift), len_, last_.begin());
+    m.known = has_usual();
+    return m;
+}
+
+void QrsTemplates::learn_usual() noexcept {
+    if (!last_valid_) return;
+    std::copy(last_.begin(), last_.end(), usual_beats_.begin() + static_cast<std::ptrdiff_t>(usual_next_ * len_));
+    usual_next_ = (usual_next_ + 1) % kUsualBeats;
+    usual_count_ = std::min(usual_count_ + 1, kUsualBeats);
+    rebuild_usual();
+}
+
+void QrsTemplates::rebuild_usual() noexcept {
+    std::array<float, kUsualBeats> v{};
+    for (std::size_t i = 0; i < len_; ++i) {
+        for (std::size_t k = 0; k < usual_count_; ++k) v[k] = usual_beats_[k * len_ + i];
+        const auto mid = v.begin() + static_cast<std::ptrdiff_t>(usual_count_ / 2);
+        std::nth_element(v.begin(), mid, v.begin() + static_cast<std::ptrdiff_t>(usual_count_));
+        usual_[i] = *mid;
+    }
+}
+
+void QrsTemplates::hold_fresh() noexcept {
+    if (!last_valid_) return;
+    fresh_ = last_;
+    has_fresh_ = true;
+}
+
+void QrsTemplates::adopt_fresh() noexcept {
+    if (!has_fresh_ || !last_valid_) return;
+    usual_count_ = usual_next_ = 0;
+    std::swap(last_, fresh_);
+    learn_usual();
+    std::swap(last_, fresh_);
+    learn_usual();
+    has_fresh_ = false;
+}
+
+void QrsTemplates::hold_ectopic_candidate() noexcept {
+    if (!last_valid_) return;
+    candidate_ = last_;
+    has_candidate_ = true;
+}
+
+void QrsTemplates::promote_ectopic_candidate() noexcept {
+    if (!has_candidate_) return;
+    ectopic_ = candidate_;
+    has_ectopic_ = true;
+    has_candidate_ = false;
+}
+
+void QrsTemplates::learn_ectopic() noexcept {
+    if (!last_valid_) return;
+    ectopic_ = last_;
+    has_ectopic_ = true;
+}
+
+}  // namespace attune::signal::ecg_detail
