@@ -58,8 +58,10 @@ void validate(const ArousalConfig& c) {
     require(c.max_hr_rise_bpm_per_s >= 0.0, "max_hr_rise_bpm_per_s must not be negative");
     require(c.sensitivity > 0.1 && c.sensitivity < 10.0, "sensitivity must be 0.1..10");
     require(c.rising_off < c.rising_on && c.rising_on < c.high_on && c.high_off < c.high_on &&
+                c.hr_only_rising_on >= c.rising_on && c.hr_only_rising_on < c.high_on &&
                 c.rising_off > 0.0,
-            "thresholds must satisfy 0 < rising_off < rising_on < high_on and high_off < high_on");
+            "thresholds must satisfy 0 < rising_off < rising_on <= hr_only_rising_on < high_on and "
+            "high_off < high_on");
     require(c.onset_persistence.value >= 0.0 && c.release_persistence.value >= 0.0 &&
                 c.min_rising_dwell.value >= 0.0 && c.min_high_dwell.value >= 0.0,
             "persistence and dwell times must not be negative");
@@ -201,11 +203,12 @@ void ArousalDetector::learn(Slot slot, double value, double min_sd, bool calm_no
     b.sd = std::max(std::sqrt(std::max(var, 0.0)), min_sd);
 }
 
-void ArousalDetector::step_state(double index, bool can_escalate) noexcept {
+void ArousalDetector::step_state(double index, bool can_escalate, bool hr_only) noexcept {
     const double s = config_.sensitivity;
     in_state_s_ += 1.0;
     if (out_.state != ArousalState::High) {
-        const double on = (out_.state == ArousalState::Calm ? config_.rising_on : config_.high_on) / s;
+        const double rising_on = hr_only ? config_.hr_only_rising_on : config_.rising_on;
+        const double on = (out_.state == ArousalState::Calm ? rising_on : config_.high_on) / s;
         above_s_ = (can_escalate && index >= on) ? above_s_ + 1.0 : 0.0;
         if (above_s_ >= std::max(1.0, config_.onset_persistence.value)) {
             out_.state = out_.state == ArousalState::Calm ? ArousalState::Rising : ArousalState::High;
@@ -332,7 +335,8 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
     const bool vagal = (out_.used & kFeatureRmssd) != 0 &&
                        ln_rmssd - baseline_.ln_rmssd.mean > std::log(c.vagal_veto_ratio);
     out_.vagal = vagal;
-    step_state(index, finite(index) && !out_.moving && heart_evidence && !vagal);
+    const bool hr_only = (out_.used & (kFeatureHeartRate | kFeatureRmssd)) == kFeatureHeartRate;
+    step_state(index, finite(index) && !out_.moving && heart_evidence && !vagal, hr_only);
     const double high_threshold = c.high_on / c.sensitivity;
     out_.level = finite(index) ? std::clamp(index / high_threshold, 0.0, 1.0) : 0.0;
     seen_ |= out_.used;

@@ -121,6 +121,10 @@ struct ArousalConfig {
     double max_hr_rise_bpm_per_s = 2.0;
     double sensitivity = 1.0;           // thresholds are divided by this
     double rising_on = 3.0;             // index (z units) to enter "rising" (~ +9 bpm)
+    // With heart rate alone (no RMSSD: a wristband, a pulse oximeter, `--hr`) nothing tells a
+    // sympathetic rise from another one (posture, a brief vagal dip), so it must be larger: on
+    // MIT-BIH 100 at rest heart rate rises by +11 bpm for 10 s (index 3.44).
+    double hr_only_rising_on = 3.5;
     double rising_off = 1.5;            // index to leave "rising" towards calm
     double high_on = 5.0;               // index to enter "high" (~ +15 bpm)
     double high_off = 3.5;              // index to leave "high" towards rising
@@ -215,7 +219,7 @@ private:
     double trend_reference() noexcept;
     void learn(Slot slot, double value, double min_sd, bool calm_now) noexcept;
     FeatureBaseline& slot_baseline(Slot slot) noexcept;
-    void step_state(double index, bool can_escalate) noexcept;
+    void step_state(double index, bool can_escalate, bool hr_only) noexcept;
 
     ArousalConfig config_;
     ArousalBaseline saved_;
