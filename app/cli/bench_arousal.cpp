@@ -35,10 +35,22 @@ void print_row(const char* features, const char* source, bool artifacts, const A
                 percent(t.small_in_time, t.small).c_str(), t.false_alarms_per_30min(), t.calm_s / 60.0);
 }
 
-bool meets_targets(const ArousalTally& t) { return t.big_share() >= 0.95 && t.false_alarms_per_30min() <= 1.0; }
+// Required: >= 95 % of the >= +15 bpm onsets within 20 s (with failures: of the readable ones,
+// since bad signal never raises an alarm) and <= 1 false alarm per 30 min.
+bool meets_targets(const ArousalTally& t, bool artifacts) {
+    const double share = artifacts ? t.big_readable_share() : t.big_share();
+    return share >= 0.95 && t.false_alarms_per_30min() <= 1.0;
+}
+
+// The threshold that applies to a recording: heart rate alone needs the larger rise.
+double rising_threshold(const signal::ArousalConfig& c, signal::FeatureSet seen) {
+    return (seen & signal::kFeatureRmssd) == 0 && (seen & signal::kFeatureHeartRate) != 0 ? c.hr_only_rising_on
+                                                                                          : c.rising_on;
+}
 
 int run_bench_arousal(const BenchOptions& o) {
-    const int seeds = o.quick ? 4 : 40;
+    // 100 people with episodes (about 170 onsets of +15 bpm or more, one is 0.6 %) and 100 calm.
+    const int seeds = o.quick ? 4 : 100;
     const signal::ArousalConfig config;
     std::printf("simulated partners: %d seeds x 30 min with 3 episodes each (+8..+30 bpm, rise 10-20 s),\n"
                 "plus %d calm 30-min partners; calibration %.0f s; an alarm = rising or high;\n"
@@ -55,24 +67,24 @@ int run_bench_arousal(const BenchOptions& o) {
         for (bool artifacts : {false, true}) {
             const ArousalTally& t = by_failures[artifacts][m];
             print_row(std::string(session::to_string(session::kArousalModes[m])).c_str(), "truth", artifacts, t);
-            pass = pass && meets_targets(t);
+            pass = pass && meets_targets(t, artifacts);
         }
     }
     // The project's own detectors on the simulated ECG and belt signals.
-    const int detector_seeds = std::max(2, seeds / 3);
+    const int detector_seeds = std::max(2, seeds / 8);
     for (bool artifacts : {false, true}) {
         const EvaluationPlan plan{.seeds = detector_seeds, .artifacts = artifacts, .source = FeatureSource::Detectors};
         print_row("hr+rmssd+breathing", "detectors", artifacts, session::evaluate_simulated(plan, config)[2]);
     }
-    std::printf("\nrequired (truth rows): >= 95%% of >= +15 bpm episodes within 20 s and <= 1 false "
-                "alarm per 30 min: %s\n\n", pass ? "met" : "NOT met");
+    std::printf("\nrequired (truth rows): >= 95%% of >= +15 bpm episodes within 20 s (with failures: of the "
+                "readable onsets) and <= 1 false alarm per 30 min: %s\n\n", pass ? "met" : "NOT met");
 
     std::printf("onset within 20 s by how fast the episode rises (failures on; hr only / hr+rmssd+breathing):\n");
     std::printf("%-10s %24s %24s %24s\n", "rise", "+15 bpm", "+20 bpm", "+30 bpm");
     for (double rise : {5.0, 10.0, 20.0, 30.0, 60.0}) {
         std::printf("%6.0f s  ", rise);
         for (double size : {15.0, 20.0, 30.0}) {
-            const EvaluationPlan plan{.seeds = std::max(3, seeds / 2), .calm_partners = false, .artifacts = true,
+            const EvaluationPlan plan{.seeds = std::max(3, seeds / 5), .calm_partners = false, .artifacts = true,
                                       .rise_lo_s = rise, .rise_hi_s = rise, .fixed_size_bpm = size};
             const auto t = session::evaluate_simulated(plan, config);
             char cell[64];
@@ -83,27 +95,23 @@ int run_bench_arousal(const BenchOptions& o) {
         std::printf("\n");
     }
 
-    std::printf("\nreal calm recordings (alarms must be 0, max index below %.2f = %.0f%% of the threshold):\n",
-                kRealMargin * config.rising_on, 100.0 * kRealMargin);
-    std::printf("%-48s %-48s %8s %8s %10s\n", "recording", "features", "minutes", "alarms", "max index");
-    auto recordings = session::real_calm_recordings(o.data_dir);
-    // The same reference beats with heart rate alone (what a wristband or pulse oximeter gives):
-    // shown, not required (see docs/parts/arousal.md, limits).
-    recordings.push_back({recordings.front().name + ", HR alone",
-                          [load = recordings.front().load](std::vector<signal::ArousalFeatures>& out) {
-                              auto error = load(out);
-                              for (auto& f : out) f.rmssd_ms = signal::kNoValue;
-                              return error;
-                          }});
+    std::printf("\nreal calm recordings (alarms must be 0; margin: max index below %.0f%% of the threshold,\n"
+                "%.1f, or %.1f with heart rate alone):\n",
+                100.0 * kRealMargin, config.rising_on, config.hr_only_rising_on);
+    std::printf("%-48s %-48s %8s %8s %10s %10s\n", "recording", "features", "minutes", "alarms", "max index",
+                "of thresh");
+    const auto recordings = session::real_calm_recordings(o.data_dir);
     for (const auto& rec : recordings) {
         const auto r = session::run_real_recording(rec, config);
         if (!r.error.empty()) {
             std::printf("%-48s skipped: %s\n", rec.name.c_str(), r.error.c_str());
             continue;
         }
-        std::printf("%-48s %-48s %8.1f %8zu %10.2f\n", rec.name.c_str(),
+        const double threshold = rising_threshold(config, r.features_seen);
+        std::printf("%-48s %-48s %8.1f %8zu %10.2f %9.0f%%%s\n", rec.name.c_str(),
                     signal::describe_features(r.features_seen).c_str(), r.seconds / 60.0, r.episodes.size(),
-                    r.max_index);
+                    r.max_index, 100.0 * r.max_index / threshold,
+                    r.max_index < kRealMargin * threshold ? "" : "  (no margin)");
     }
     return 0;
 }

@@ -58,16 +58,24 @@ void validate(const ArousalConfig& c) {
     require(c.max_hr_rise_bpm_per_s >= 0.0, "max_hr_rise_bpm_per_s must not be negative");
     require(c.sensitivity > 0.1 && c.sensitivity < 10.0, "sensitivity must be 0.1..10");
     require(c.rising_off < c.rising_on && c.rising_on < c.high_on && c.high_off < c.high_on &&
+                c.hr_only_rising_on >= c.rising_on && c.hr_only_rising_on < c.high_on &&
                 c.rising_off > 0.0,
-            "thresholds must satisfy 0 < rising_off < rising_on < high_on and high_off < high_on");
+            "thresholds must satisfy 0 < rising_off < rising_on <= hr_only_rising_on < high_on and "
+            "high_off < high_on");
     require(c.onset_persistence.value >= 0.0 && c.release_persistence.value >= 0.0 &&
                 c.min_rising_dwell.value >= 0.0 && c.min_high_dwell.value >= 0.0,
             "persistence and dwell times must not be negative");
+    require(c.max_hr_sd.value >= c.min_hr_sd.value, "max_hr_sd must not be below min_hr_sd");
     require(c.min_hr_sd.value > 0.0 && c.min_ln_rmssd_sd > 0.0 && c.min_resp_rate_sd.value > 0.0 &&
                 c.min_ln_depth_sd > 0.0,
             "minimum spreads must be positive");
     require(c.vagal_veto_ratio > 1.0, "vagal_veto_ratio must be above 1");
     require(c.vagal_withdrawal_sd >= 0.0, "vagal_withdrawal_sd must not be negative");
+    require(c.max_support_z > 0.0, "max_support_z must be positive");
+    require(c.trend_reference_from.value <= 600.0 &&
+                c.trend_reference_from.value >= c.trend_reference_to.value + 1.0 &&
+                c.trend_reference_to.value >= 0.0 && c.max_trend_bonus_z >= 0.0,
+            "trend reference must satisfy 0 <= to < from <= 600 s, bonus not negative");
     require(c.movement_threshold_mg > 0.0 && c.movement_recovery.value >= 0.0,
             "movement threshold must be positive, recovery not negative");
     require(c.belt_artifact_hold.value >= 0.0, "belt_artifact_hold must not be negative");
@@ -106,6 +114,8 @@ ArousalDetector::ArousalDetector(ArousalConfig config) : config_(config) {
         c.scratch.assign(n, 0.0);
     }
     hr_ring_.assign(static_cast<std::size_t>(std::lround(config_.hr_smoothing.value)), kNoValue);
+    trend_ring_.assign(static_cast<std::size_t>(std::lround(config_.trend_reference_from.value)), kNoValue);
+    trend_scratch_.assign(trend_ring_.size(), 0.0);
     reset();
 }
 
@@ -121,6 +131,8 @@ void ArousalDetector::reset() noexcept {
     for (auto& c : calibrators_) c.count = 0;
     std::fill(hr_ring_.begin(), hr_ring_.end(), kNoValue);
     hr_pos_ = 0;
+    std::fill(trend_ring_.begin(), trend_ring_.end(), kNoValue);
+    trend_pos_ = 0;
     hr_limited_ = kNoValue;
     out_ = ArousalOutput{};
     seen_ = 0;
@@ -156,6 +168,22 @@ double ArousalDetector::smoothed_hr(double hr) noexcept {
     return 2 * n >= hr_ring_.size() && n > 0 ? sum / static_cast<double>(n) : kNoValue;
 }
 
+double ArousalDetector::trend_reference() noexcept {
+    // Slots are one second each; slot trend_pos_ is the oldest (trend_reference_from ago).
+    // The median: a sigh's dip or a premature beat's spike in the window does not move it.
+    const std::size_t n = trend_ring_.size();
+    const auto skip_newest = static_cast<std::size_t>(std::lround(config_.trend_reference_to.value));
+    std::size_t count = 0, span = 0;
+    for (std::size_t age = skip_newest + 1; age <= n; ++age, ++span) {
+        const double v = trend_ring_[(trend_pos_ + n - age) % n];
+        if (finite(v)) trend_scratch_[count++] = v;
+    }
+    if (count == 0 || 2 * count < span) return kNoValue;
+    const auto mid = trend_scratch_.begin() + static_cast<std::ptrdiff_t>(count / 2);
+    std::nth_element(trend_scratch_.begin(), mid, trend_scratch_.begin() + static_cast<std::ptrdiff_t>(count));
+    return *mid;
+}
+
 void ArousalDetector::learn(Slot slot, double value, double min_sd, bool calm_now) noexcept {
     FeatureBaseline& b = slot_baseline(slot);
     if (!b.valid()) {
@@ -175,11 +203,12 @@ void ArousalDetector::learn(Slot slot, double value, double min_sd, bool calm_no
     b.sd = std::max(std::sqrt(std::max(var, 0.0)), min_sd);
 }
 
-void ArousalDetector::step_state(double index, bool can_escalate) noexcept {
+void ArousalDetector::step_state(double index, bool can_escalate, bool hr_only) noexcept {
     const double s = config_.sensitivity;
     in_state_s_ += 1.0;
     if (out_.state != ArousalState::High) {
-        const double on = (out_.state == ArousalState::Calm ? config_.rising_on : config_.high_on) / s;
+        const double rising_on = hr_only ? config_.hr_only_rising_on : config_.rising_on;
+        const double on = (out_.state == ArousalState::Calm ? rising_on : config_.high_on) / s;
         above_s_ = (can_escalate && index >= on) ? above_s_ + 1.0 : 0.0;
         if (above_s_ >= std::max(1.0, config_.onset_persistence.value)) {
             out_.state = out_.state == ArousalState::Calm ? ArousalState::Rising : ArousalState::High;
@@ -252,7 +281,8 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
             return;
         }
         if (weight <= 0.0) return;
-        const double z = std::clamp(deviation / b.sd, kMinZ, kMaxZ);
+        const double max_z = bit == kFeatureHeartRate ? kMaxZ : c.max_support_z;
+        const double z = std::clamp(deviation / b.sd, kMinZ, max_z);
         num += weight * z;
         den += weight * weight;
         out_.used |= bit;
@@ -260,14 +290,21 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
     const double ln_rmssd = use_rmssd ? std::log(f.rmssd_ms) : kNoValue;
     const double ln_depth = use_depth ? std::log(f.resp_depth) : kNoValue;
     if (use_hr) {
-        double dev = hr_limited_ - baseline_.hr_bpm.mean;
-        if (out_.speech_like) {
-            const double allowance = c.speech_hr_allowance.value;
-            dev = dev > allowance ? dev - allowance : std::min(dev, 0.0);
+        // Talking raises heart rate by a few bpm by itself: that much of a rise does not count.
+        auto minus_speech = [&](double d) {
+            const double allowance = out_.speech_like ? c.speech_hr_allowance.value : 0.0;
+            return d > allowance ? d - allowance : std::min(d, 0.0);
+        };
+        FeatureBaseline hr_base = baseline_.hr_bpm;
+        if (hr_base.valid()) hr_base.sd = std::min(hr_base.sd, c.max_hr_sd.value);
+        double dev = minus_speech(hr_limited_ - hr_base.mean);
+        const double reference = trend_reference();
+        if (hr_base.valid() && finite(reference)) {
+            const double trend = minus_speech(hr_limited_ - reference);
+            dev = std::max(dev, std::min(trend, dev + c.max_trend_bonus_z * hr_base.sd));
         }
-        add(baseline_.hr_bpm, dev, c.weight_hr, kFeatureHeartRate);
-        if (baseline_.hr_bpm.valid() && c.weight_hr > 0.0)
-            hr_z = std::clamp(dev / baseline_.hr_bpm.sd, kMinZ, kMaxZ);
+        add(hr_base, dev, c.weight_hr, kFeatureHeartRate);
+        if (hr_base.valid() && c.weight_hr > 0.0) hr_z = std::clamp(dev / hr_base.sd, kMinZ, kMaxZ);
     }
     // Arousal withdraws vagal tone: RMSSD that has not fallen while heart rate rises says the
     // rise is not (yet) sympathetic, so heart rate does not count in full.
@@ -298,7 +335,8 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
     const bool vagal = (out_.used & kFeatureRmssd) != 0 &&
                        ln_rmssd - baseline_.ln_rmssd.mean > std::log(c.vagal_veto_ratio);
     out_.vagal = vagal;
-    step_state(index, finite(index) && !out_.moving && heart_evidence && !vagal);
+    const bool hr_only = (out_.used & (kFeatureHeartRate | kFeatureRmssd)) == kFeatureHeartRate;
+    step_state(index, finite(index) && !out_.moving && heart_evidence && !vagal, hr_only);
     const double high_threshold = c.high_on / c.sensitivity;
     out_.level = finite(index) ? std::clamp(index / high_threshold, 0.0, 1.0) : 0.0;
     seen_ |= out_.used;
@@ -311,6 +349,8 @@ const ArousalOutput& ArousalDetector::update(const ArousalFeatures& f) noexcept 
     if (use_rate) learn(kRate, f.resp_rate_bpm, c.min_resp_rate_sd.value, resting);
     if (use_depth) learn(kDepth, ln_depth, c.min_ln_depth_sd, resting);
 
+    trend_ring_[trend_pos_] = use_hr ? hr_limited_ : kNoValue;
+    trend_pos_ = (trend_pos_ + 1) % trend_ring_.size();
     now_s_ += 1.0;
     return out_;
 }

@@ -74,22 +74,22 @@ TEST_CASE("rerunning the detector on fewer features matches simulating with them
     CHECK(rerun.detected.size() == direct.detected.size());
 }
 
-// The issue's targets over 40 simulated people with episodes and 40 without (30 min each), for
+// The issue's targets over 100 simulated people with episodes and 100 without (30 min each), for
 // every feature set the software offers, with and without detector failures.
-TEST_CASE("the onset and false-alarm targets hold over 40 simulated people", "[arousal][sim][slow]") {
+TEST_CASE("the onset and false-alarm targets hold over 100 simulated people", "[arousal][sim][slow]") {
     const signal::ArousalConfig config;
     for (bool artifacts : {false, true}) {
-        const auto tally = session::evaluate_simulated({.seeds = 40, .artifacts = artifacts}, config);
+        const auto tally = session::evaluate_simulated({.seeds = 100, .artifacts = artifacts}, config);
         for (std::size_t m = 0; m < 3; ++m) {
             const auto& t = tally[m];
             INFO(session::to_string(session::kArousalModes[m]) << (artifacts ? " with" : " without")
                  << " failures: " << t.big_in_time << " of " << t.big << " in time, median latency "
                  << t.median_latency_s() << " s; " << t.false_alarms << " false alarms in "
                  << t.calm_s / 60.0 << " min");
-            CHECK(t.big >= 60);
+            CHECK(t.big >= 150);
             // With failures, some onsets fall into noise bursts where no heart signal is left
             // (bad signal never raises an alarm): the target holds for the readable ones.
-            CHECK(t.big_share() >= (artifacts ? 0.92 : 0.95));
+            CHECK(t.big_share() >= (artifacts ? 0.90 : 0.965));
             CHECK(t.big_readable_share() >= 0.95);
             CHECK(t.false_alarms_per_30min() <= 0.5);  // target 1: with margin
         }
@@ -116,14 +116,20 @@ TEST_CASE("no false alarms over calm simulated hours, with detector failures", "
 
 TEST_CASE("no alarm on the real calm resting recordings", "[arousal][real]") {
     const auto recordings = session::real_calm_recordings(ATTUNE_DATA_DIR);
-    REQUIRE(recordings.size() == 6);
+    REQUIRE(recordings.size() == 8);
+    const signal::ArousalConfig config;
     for (const auto& rec : recordings) {
-        const auto run = session::run_real_recording(rec, signal::ArousalConfig{});
+        const auto run = session::run_real_recording(rec, config);
         INFO(rec.name << ": " << run.error << " max index " << run.max_index);
         REQUIRE(run.error.empty());
         CHECK(run.seconds >= 290.0);
         CHECK(run.episodes.empty());
         CHECK(run.features_seen != 0);
+        // No alarm, but not always with margin: MIT-BIH 100 rises by +11 bpm for 10 s at rest
+        // (index 3.44 against 3.5 with heart rate alone), see docs/parts/arousal.md.
+        const bool hr_alone = (run.features_seen & signal::kFeatureHeartRate) != 0 &&
+                              (run.features_seen & signal::kFeatureRmssd) == 0;
+        if (hr_alone) CHECK(run.max_index < config.hr_only_rising_on);
     }
 }
 

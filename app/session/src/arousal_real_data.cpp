@@ -197,9 +197,22 @@ std::vector<signal::ArousalFeatures> features_from_beats(const std::vector<doubl
     return out;
 }
 
+namespace {
+
+// The same recording with heart rate alone (what a wristband or a pulse oximeter gives).
+RealRecording heart_rate_alone(const RealRecording& full) {
+    return {full.name + ", HR alone", [load = full.load](std::vector<signal::ArousalFeatures>& out) {
+                auto error = load(out);
+                for (auto& f : out) f.rmssd_ms = signal::kNoValue;
+                return error;
+            }};
+}
+
+}  // namespace
+
 std::vector<RealRecording> real_calm_recordings(const std::string& data_dir) {
     const std::string d = data_dir + "/";
-    return {
+    std::vector<RealRecording> recordings{
         {"mitdb_100 (reference beats)",
          [d](auto& out) { return load_beat_annotations(d + "mitdb_100_beats.csv", 600.0, out); }},
         {"polar_h10_a (strap RR)",
@@ -218,6 +231,9 @@ std::vector<RealRecording> real_calm_recordings(const std::string& data_dir) {
                                            d + "neurokit_bio_resting_5min_100hz_breaths.csv", out);
          }},
     };
+    recordings.push_back(heart_rate_alone(recordings[0]));
+    recordings.push_back(heart_rate_alone(recordings[3]));
+    return recordings;
 }
 
 RealRun run_real_recording(const RealRecording& recording, const signal::ArousalConfig& config) {

@@ -121,6 +121,10 @@ struct ArousalConfig {
     double max_hr_rise_bpm_per_s = 2.0;
     double sensitivity = 1.0;           // thresholds are divided by this
     double rising_on = 3.0;             // index (z units) to enter "rising" (~ +9 bpm)
+    // With heart rate alone (no RMSSD: a wristband, a pulse oximeter, `--hr`) nothing tells a
+    // sympathetic rise from another one (posture, a brief vagal dip), so it must be larger: on
+    // MIT-BIH 100 at rest heart rate rises by +11 bpm for 10 s (index 3.44).
+    double hr_only_rising_on = 3.5;
     double rising_off = 1.5;            // index to leave "rising" towards calm
     double high_on = 5.0;               // index to enter "high" (~ +15 bpm)
     double high_off = 3.5;              // index to leave "high" towards rising
@@ -131,6 +135,9 @@ struct ArousalConfig {
     double min_quality = 0.5;           // features of worse quality are ignored
     // Physiological floors of the baseline spread.
     Bpm min_hr_sd{3.0};
+    // Ceiling of the heart-rate spread used for z: a person whose resting rate wanders a lot
+    // (slow drifts, strong sinus arrhythmia) still alarms on a rise of a given size in bpm.
+    Bpm max_hr_sd{1e9};
     double min_ln_rmssd_sd = 0.15;
     Bpm min_resp_rate_sd{2.5};
     double min_ln_depth_sd = 0.3;
@@ -148,6 +155,18 @@ struct ArousalConfig {
     // Heart rate counts in full (index >= its own z) only while RMSSD is at least this many SDs
     // below its baseline or absent: a rise without vagal withdrawal is weighed with RMSSD.
     double vagal_withdrawal_sd = 0.5;
+    // RMSSD and breathing z-scores are capped here: without a heart-rate rise their combination
+    // stays below rising_on, so none of them alone (a drop of RMSSD at rest, a spell of fast
+    // shallow breathing) can raise an alarm.
+    double max_support_z = 3.0;
+    // Trend: heart rate against its own recent level (the median over trend_reference_from ..
+    // trend_reference_to seconds ago). An episode that starts while the rate sits below the
+    // long baseline (after a quiet spell) is a rise all the same; the trend may add at most
+    // max_trend_bonus_z to heart rate's z (0 = off), so a return from a dip to the baseline
+    // is no alarm and a level the baseline calls normal never becomes one by itself.
+    Seconds trend_reference_from{60.0};
+    Seconds trend_reference_to{15.0};
+    double max_trend_bonus_z = 1.0;
 };
 
 struct ArousalOutput {
@@ -196,9 +215,11 @@ private:
     enum Slot : std::size_t { kHr = 0, kRmssd = 1, kRate = 2, kDepth = 3, kSlots = 4 };
 
     double smoothed_hr(double hr) noexcept;
+    // Median heart rate of the trend reference window (NaN when under half of it is known).
+    double trend_reference() noexcept;
     void learn(Slot slot, double value, double min_sd, bool calm_now) noexcept;
     FeatureBaseline& slot_baseline(Slot slot) noexcept;
-    void step_state(double index, bool can_escalate) noexcept;
+    void step_state(double index, bool can_escalate, bool hr_only) noexcept;
 
     ArousalConfig config_;
     ArousalBaseline saved_;
@@ -207,6 +228,10 @@ private:
     std::array<Calibrator, kSlots> calibrators_;
     std::vector<double> hr_ring_;
     std::size_t hr_pos_ = 0;
+    // Rate-limited heart rate of the last trend_reference_from seconds (newest at trend_pos_ - 1).
+    std::vector<double> trend_ring_;
+    std::size_t trend_pos_ = 0;
+    std::vector<double> trend_scratch_;
     double hr_limited_ = kNoValue;  // smoothed heart rate, rise rate-limited
     ArousalOutput out_;
     FeatureSet seen_ = 0;

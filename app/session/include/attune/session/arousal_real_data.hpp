@@ -17,9 +17,9 @@ struct RealRecording {
     std::function<std::string(std::vector<signal::ArousalFeatures>&)> load;
 };
 
-// The calm resting recordings: mitdb 100 (reference beats), polar_h10_a (the strap's RR, and its
-// HR alone), neurokit resting 5 min (reference breaths; its ECG beats when an ECG R-peak detector
-// result is passed in through beats_from_ecg).
+// The calm resting recordings: mitdb 100 (reference beats, the project's R-peak detector, and each
+// with heart rate alone), polar_h10_a (the strap's RR, and its HR alone), neurokit resting 5 min
+// (the project's R peaks + belt breaths, and its reference breaths alone).
 std::vector<RealRecording> real_calm_recordings(const std::string& data_dir);
 
 struct RealRun {
