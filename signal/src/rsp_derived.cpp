@@ -218,6 +218,7 @@ struct DerivedRespProcessor::Impl {
     ResampledSeries series[kDerivedSourceCount];
     SpectralRate spectrum;
     double prev_rr_ms = 0.0;
+    double last_doubtful_s = -1e300;  // the latest beat not flagged Good (noise, search-back)
     std::size_t agreed_run = 0;     // consecutive updates whose modalities agreed
     double last_agreed_bpm = 0.0;
     DerivedRespEstimate estimate;
@@ -366,8 +367,11 @@ void DerivedRespProcessor::push_ecg(double t_s, float x) noexcept {
 
 void DerivedRespProcessor::push_beat(const Beat& beat) noexcept {
     auto& m = *impl_;
-    if (beat.quality == BeatQuality::Artifact || !std::isfinite(beat.time_s)) {
+    // A doubtful beat (found by search-back, amid noise, or of an odd shape) may be noise: its
+    // amplitude and interval say nothing reliable about breathing, nor does the next interval.
+    if (beat.quality != BeatQuality::Good || !std::isfinite(beat.time_s)) {
         m.prev_rr_ms = 0.0;
+        if (std::isfinite(beat.time_s)) m.last_doubtful_s = beat.time_s;
         return;
     }
     // Ectopic or missed beats change RR and QRS shape for reasons other than breathing.
@@ -397,6 +401,13 @@ const DerivedRespEstimate& DerivedRespProcessor::update(double now_s) noexcept {
             fresh && series.latest(m.spectrum.input()) ? m.spectrum.estimate() : DerivedRate{};
     }
     m.fuse();
+    // A doubtful beat (motion, noise) in the newer half of the window, where the resampled
+    // series bridges it, can make a rhythm that is not the breath's, however well two
+    // modalities agree: reported, not trusted (a whole window's length lost too much).
+    if (now_s - m.last_doubtful_s < 0.5 * m.cfg.window.value) {
+        m.estimate.trustworthy = false;
+        m.estimate.fused.quality = std::min(m.estimate.fused.quality, m.cfg.min_quality);
+    }
     return m.estimate;
 }
 
@@ -406,6 +417,7 @@ void DerivedRespProcessor::reset() noexcept {
     auto& m = *impl_;
     m.ecg_n = -1;
     m.prev_rr_ms = 0.0;
+    m.last_doubtful_s = -1e300;
     m.agreed_run = 0;
     for (auto& s : m.series) s.clear();
     m.estimate = {};

@@ -83,7 +83,7 @@ TEST_CASE("QRS templates: aligned match, other shapes apart, ectopic shape learn
     CHECK(t.match(h, 500, 300, 700).usual > 0.99f);
 }
 
-TEST_CASE("motion spikes between beats are not beats; with the shape check off they were", "[ecg][signal][template]") {
+TEST_CASE("motion spikes between beats are not beats (with the shape check off they were)", "[ecg][signal][template]") {
     auto ecg = steady_ecg(90.0);
     // A burst of electrode motion from 40 to 60 s: one swing in the middle of each interval.
     std::size_t spikes = 0;

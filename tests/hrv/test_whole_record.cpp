@@ -95,7 +95,7 @@ TEST_CASE("WholeRecordHrv on a short record is exactly the batch computation", "
     CHECK(f.vlf_ms2 == ref.vlf_ms2);
 }
 
-TEST_CASE("WholeRecordHrv: no successive difference across a gap; degenerate input", "[hrv][whole]") {
+TEST_CASE("WholeRecordHrv: no successive difference across a gap, and degenerate input", "[hrv][whole]") {
     WholeRecordHrv w;
     w.push(1.0, 800.0);
     w.push(1.8, 800.0);
