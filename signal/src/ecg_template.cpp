@@ -14,25 +14,6 @@ std::size_t samples(double seconds, double fs) {
     return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(seconds * fs)));
 }
 
-// Pearson r of a[0..n) and b[0..n); 0 when either is constant. (Removing a straight-line trend
-// from each window first was tried: it made electrode-motion noise look more like a QRS.)
-float pearson(const float* a, const float* b, std::size_t n) noexcept {
-    double sa = 0, sb = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        sa += a[i];
-        sb += b[i];
-    }
-    const double ma = sa / static_cast<double>(n), mb = sb / static_cast<double>(n);
-    double ab = 0, aa = 0, bb = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double da = a[i] - ma, db = b[i] - mb;
-        ab += da * db;
-        aa += da * da;
-        bb += db * db;
-    }
-    if (aa <= 0.0 || bb <= 0.0) return 0.0f;
-    return static_cast<float>(ab / std::sqrt(aa * bb));
-}
 }  // namespace
 
 // From 500 Hz on, the windows take every stride-th sample (250-500 points/s resolve a QRS), so the
@@ -49,7 +30,8 @@ QrsTemplates::QrsTemplates(double fs_hz)
       usual_(len_),
       ectopic_(len_),
       candidate_(len_),
-      fresh_(len_) {}
+      fresh_(len_),
+      centred_(len_) {}
 
 void QrsTemplates::reset() noexcept {
     last_valid_ = false;
@@ -67,11 +49,37 @@ bool QrsTemplates::extract(const History& h, std::int64_t centre, std::int64_t o
     return true;
 }
 
+// Best Pearson r of the template against the window at every shift; 0 when either is constant.
+// The template is centred once, so each shift needs one dot product, and the window's sums slide.
+// (Removing a straight-line trend from each window first was tried: it made electrode-motion
+// noise look more like a QRS.)
 float QrsTemplates::best_r(const std::vector<float>& tmpl, std::size_t* best_shift) const noexcept {
+    const std::size_t n = len_;
+    double mean_t = 0.0;
+    for (std::size_t i = 0; i < n; ++i) mean_t += tmpl[i];
+    mean_t /= static_cast<double>(n);
+    double tt = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        centred_[i] = static_cast<float>(tmpl[i] - mean_t);
+        tt += (tmpl[i] - mean_t) * (tmpl[i] - mean_t);
+    }
+    double sw = 0.0, sww = 0.0;  // sums of the window at shift s
+    for (std::size_t i = 0; i < n; ++i) {
+        sw += wide_[i];
+        sww += static_cast<double>(wide_[i]) * wide_[i];
+    }
     float best = -1.0f;
     std::size_t at = shift_;
     for (std::size_t s = 0; s <= 2 * shift_; ++s) {
-        const float r = pearson(wide_.data() + s, tmpl.data(), len_);
+        if (s > 0) {  // slide: drop wide_[s - 1], take wide_[s + n - 1]
+            const double out = wide_[s - 1], in = wide_[s + n - 1];
+            sw += in - out;
+            sww += in * in - out * out;
+        }
+        double dot = 0.0;  // sum of window x centred template = centred window x centred template
+        for (std::size_t i = 0; i < n; ++i) dot += static_cast<double>(wide_[s + i]) * centred_[i];
+        const double var_w = sww - sw * sw / static_cast<double>(n);
+        const float r = (var_w <= 1e-12 * sww || tt <= 0.0) ? 0.0f : static_cast<float>(dot / std::sqrt(var_w * tt));
         if (r > best) {
             best = r;
             at = s;

@@ -71,6 +71,7 @@ private:
     std::vector<float> usual_beats_;        // kUsualBeats windows
     std::size_t usual_count_ = 0, usual_next_ = 0;
     std::vector<float> usual_, ectopic_, candidate_, fresh_;
+    mutable std::vector<float> centred_;    // best_r's scratch: the template minus its mean
     bool has_ectopic_ = false, has_candidate_ = false, has_fresh_ = false;
 };
 
