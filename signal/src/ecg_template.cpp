@@ -14,6 +14,15 @@ std::size_t samples(double seconds, double fs) {
     return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(seconds * fs)));
 }
 
+// The median of five values without sorting: the larger of the two pair minima and the smaller
+// of the two pair maxima bracket the median of the other four; the fifth value is then clamped
+// between them. Exact, ties included.
+float median_of_5(float a, float b, float c, float d, float e) noexcept {
+    const float low = std::max(std::min(a, b), std::min(c, d));
+    const float high = std::min(std::max(a, b), std::max(c, d));
+    return std::max(std::min(low, high), std::min(std::max(low, high), e));
+}
+
 }  // namespace
 
 // From 500 Hz on, the windows take every stride-th sample (250-500 points/s resolve a QRS), so the
@@ -31,7 +40,8 @@ QrsTemplates::QrsTemplates(double fs_hz)
       ectopic_(len_),
       candidate_(len_),
       fresh_(len_),
-      centred_(len_) {}
+      centred_(len_),
+      dots_(2 * shift_ + 1) {}
 
 void QrsTemplates::reset() noexcept {
     last_valid_ = false;
@@ -68,18 +78,25 @@ float QrsTemplates::best_r(const std::vector<float>& tmpl, std::size_t* best_shi
         sw += wide_[i];
         sww += static_cast<double>(wide_[i]) * wide_[i];
     }
+    // Every shift's dot product in one pass over the template (the inner loop runs across the
+    // shifts, which are independent, so it vectorises; each shift still sums in template order).
+    const std::size_t shifts = 2 * shift_ + 1;
+    std::fill(dots_.begin(), dots_.end(), 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double c = centred_[i];
+        const float* w = wide_.data() + i;
+        for (std::size_t s = 0; s < shifts; ++s) dots_[s] += static_cast<double>(w[s]) * c;
+    }
     float best = -1.0f;
     std::size_t at = shift_;
-    for (std::size_t s = 0; s <= 2 * shift_; ++s) {
+    for (std::size_t s = 0; s < shifts; ++s) {
         if (s > 0) {  // slide: drop wide_[s - 1], take wide_[s + n - 1]
             const double out = wide_[s - 1], in = wide_[s + n - 1];
             sw += in - out;
             sww += in * in - out * out;
         }
-        double dot = 0.0;  // sum of window x centred template = centred window x centred template
-        for (std::size_t i = 0; i < n; ++i) dot += static_cast<double>(wide_[s + i]) * centred_[i];
         const double var_w = sww - sw * sw / static_cast<double>(n);
-        const float r = (var_w <= 1e-12 * sww || tt <= 0.0) ? 0.0f : static_cast<float>(dot / std::sqrt(var_w * tt));
+        const float r = (var_w <= 1e-12 * sww || tt <= 0.0) ? 0.0f : static_cast<float>(dots_[s] / std::sqrt(var_w * tt));
         if (r > best) {
             best = r;
             at = s;
@@ -112,6 +129,12 @@ void QrsTemplates::learn_usual() noexcept {
 }
 
 void QrsTemplates::rebuild_usual() noexcept {
+    if (usual_count_ == kUsualBeats) {  // the common case: a min/max network, no sorting
+        const float* b = usual_beats_.data();
+        for (std::size_t i = 0; i < len_; ++i)
+            usual_[i] = median_of_5(b[i], b[len_ + i], b[2 * len_ + i], b[3 * len_ + i], b[4 * len_ + i]);
+        return;
+    }
     std::array<float, kUsualBeats> v{};
     for (std::size_t i = 0; i < len_; ++i) {
         for (std::size_t k = 0; k < usual_count_; ++k) v[k] = usual_beats_[k * len_ + i];

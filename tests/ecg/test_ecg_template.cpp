@@ -134,3 +134,29 @@ TEST_CASE("isolated PVCs of a new shape and PVCs of a proven shape are kept", "[
     CHECK(s.fn == 0);
     CHECK(s.fp == 0);
 }
+
+TEST_CASE("the usual template is a median: odd beats among the last five do not move it", "[ecg][signal][template]") {
+    ecg_detail::History h(1024);
+    ecg_detail::QrsTemplates t(kFs);
+    auto learn = [&](double (*shape)(double)) {
+        put(h, 500, shape);
+        t.match(h, 500, 300, 700);
+        t.learn_usual();
+    };
+    auto usual_r = [&](double (*shape)(double)) {
+        put(h, 500, shape);
+        return t.match(h, 500, 300, 700).usual;
+    };
+    learn(normal_qrs);
+    learn(wide_qrs);
+    learn(normal_qrs);
+    CHECK(usual_r(normal_qrs) > 0.99f);  // 3 beats, one odd: the median is the normal beat
+    learn(normal_qrs);
+    learn(wide_qrs);
+    CHECK(usual_r(normal_qrs) > 0.99f);  // 5 beats, two odd (the sorting-free median path)
+    CHECK(usual_r(wide_qrs) < 0.7f);
+    learn(wide_qrs);
+    learn(wide_qrs);  // now three of the last five are wide: the template follows them
+    CHECK(usual_r(wide_qrs) > 0.99f);
+    CHECK(usual_r(normal_qrs) < 0.7f);
+}

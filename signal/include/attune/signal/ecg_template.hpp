@@ -72,6 +72,7 @@ private:
     std::size_t usual_count_ = 0, usual_next_ = 0;
     std::vector<float> usual_, ectopic_, candidate_, fresh_;
     mutable std::vector<float> centred_;    // best_r's scratch: the template minus its mean
+    mutable std::vector<double> dots_;      // best_r's scratch: one dot product per shift
     bool has_ectopic_ = false, has_candidate_ = false, has_fresh_ = false;
 };
 
