@@ -37,16 +37,20 @@ QrsTemplates::QrsTemplates(double fs_hz)
       last_(len_),
       usual_beats_(len_ * kUsualBeats),
       usual_(len_),
-      ectopic_(len_),
       candidate_(len_),
       fresh_(len_),
       centred_(len_),
-      dots_(2 * shift_ + 1) {}
+      dots_(2 * shift_ + 1) {
+    for (auto& t : ectopic_) t.assign(len_, 0.0f);
+}
 
 void QrsTemplates::reset() noexcept {
     last_valid_ = false;
     usual_count_ = usual_next_ = 0;
-    has_ectopic_ = has_candidate_ = has_fresh_ = false;
+    has_candidate_ = has_fresh_ = false;
+    ectopic_count_ = matched_ectopic_ = 0;
+    ectopic_clock_ = 0;
+    ectopic_used_ = {};
 }
 
 bool QrsTemplates::extract(const History& h, std::int64_t centre, std::int64_t oldest,
@@ -113,7 +117,13 @@ QrsTemplates::Match QrsTemplates::match(const History& h, double peak, std::int6
     if (!last_valid_) return m;
     std::size_t shift = shift_;
     if (usual_count_ > 0) m.usual = best_r(usual_, &shift);
-    if (has_ectopic_) m.ectopic = best_r(ectopic_, nullptr);
+    for (std::size_t k = 0; k < ectopic_count_; ++k) {
+        const float r = best_r(ectopic_[k], nullptr);
+        if (r > m.ectopic) {
+            m.ectopic = r;
+            matched_ectopic_ = k;
+        }
+    }
     if (has_fresh_) m.fresh = best_r(fresh_, nullptr);
     std::copy_n(wide_.begin() + static_cast<std::ptrdiff_t>(shift), len_, last_.begin());
     m.known = has_usual();
@@ -168,15 +178,25 @@ void QrsTemplates::hold_ectopic_candidate() noexcept {
 
 void QrsTemplates::promote_ectopic_candidate() noexcept {
     if (!has_candidate_) return;
-    ectopic_ = candidate_;
-    has_ectopic_ = true;
+    store_ectopic(free_ectopic_slot(), candidate_);
     has_candidate_ = false;
 }
 
 void QrsTemplates::learn_ectopic() noexcept {
     if (!last_valid_) return;
-    ectopic_ = last_;
-    has_ectopic_ = true;
+    store_ectopic(ectopic_count_ > 0 ? matched_ectopic_ : free_ectopic_slot(), last_);
+}
+
+// A new shape's slot: the next free one, else the one stored longest ago.
+std::size_t QrsTemplates::free_ectopic_slot() const noexcept {
+    if (ectopic_count_ < kEctopicShapes) return ectopic_count_;
+    return static_cast<std::size_t>(std::min_element(ectopic_used_.begin(), ectopic_used_.end()) - ectopic_used_.begin());
+}
+
+void QrsTemplates::store_ectopic(std::size_t slot, const std::vector<float>& window) noexcept {
+    ectopic_[slot] = window;
+    ectopic_used_[slot] = ++ectopic_clock_;
+    ectopic_count_ = std::max(ectopic_count_, slot + 1);
 }
 
 }  // namespace attune::signal::ecg_detail
