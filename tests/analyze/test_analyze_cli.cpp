@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "attune/session/beat_accuracy.hpp"
 #include "attune/session/csv_reader.hpp"
+#include "attune/signal/beat_scoring.hpp"
 #include "synthetic_ecg.hpp"
 
 namespace fs = std::filesystem;
@@ -157,21 +159,33 @@ TEST_CASE("analyze reads RR intervals, one per row", "[analyze]") {
     {
         std::ofstream out(in);
         out << "rr_ms\n";
-        for (int i = 0; i < 200; ++i) out << (800 + 40 * std::sin(i * 0.6)) << "\n";
+        for (int i = 0; i < 200; ++i) {
+            out << (800 + 40 * std::sin(i * 0.6)) << "\n";
+            if (i == 50) out << "220\n";   // a 273-bpm reading: a strap's error
+            if (i == 120) out << "2800\n";  // 21 bpm: no sinus rhythm is that slow
+        }
     }
     const auto out = dir / "out";
     const Run r = run_attune(in.string() + " --fs 1 --rr rr_ms --out " + out.string(), dir);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(lines_of(out / "rr_beats.csv").size() == 201);
+    // Every device interval keeps its row; the two impossible ones are flagged, not beats.
+    const auto rows = lines_of(out / "rr_beats.csv");
+    REQUIRE(rows.size() == 203);
+    CHECK(rows[52].substr(rows[52].rfind(',') + 1) == "artifact");
+    CHECK(rows[123].substr(rows[123].rfind(',') + 1) == "artifact");
+    CHECK(std::count_if(rows.begin(), rows.end(), [](const std::string& l) {
+              return l.ends_with(",artifact");
+          }) == 2);
     const auto hr = column(out / "timeline.csv", "hr_bpm");
-    REQUIRE(hr.size() >= 155);  // 200 x 0.8 s = 160 s
-    CHECK(hr.size() <= 161);
+    REQUIRE(hr.size() >= 155);  // 200 x 0.8 s + 3 s of impossible readings = 163 s
+    CHECK(hr.size() <= 164);
     CHECK(hr[100] == Approx(75.0).epsilon(0.05));
     std::ifstream js(out / "hrv.json");
     const auto j = nlohmann::json::parse(js);
     CHECK(j["source"] == "rr");
     CHECK(j["rr"]["beats"].get<int>() == 200);
+    CHECK(j["rr"]["beats_artifact"].get<int>() == 2);
 }
 
 TEST_CASE("analyze ECG and PPG of a real recording agree", "[analyze][data]") {
@@ -187,6 +201,38 @@ TEST_CASE("analyze ECG and PPG of a real recording agree", "[analyze][data]") {
     CHECK(ecg.size() > 250);
     CHECK(std::fabs(static_cast<double>(ppg.size()) - static_cast<double>(ecg.size())) < 0.05 * static_cast<double>(ecg.size()));
     CHECK(lines_of(out / "timeline.csv").size() == 301);
+}
+
+TEST_CASE("analyze's ecg_beats.csv scores as it is on the noisy annotated records", "[analyze][data]") {
+    // A reader counting every row of ecg_beats.csv as a beat gets the detector's accuracy: the
+    // candidates rejected as noise are in ecg_rejected.csv, not among the beats.
+    struct Record {
+        const char* name;
+        double need;
+    };
+    for (const Record rec : {Record{"mitdb_105", 0.97}, Record{"nstdb_118e12", 0.97}, Record{"nstdb_118e06", 0.90}}) {
+        const fs::path data = fs::path(ATTUNE_DATA_DIR) / (std::string(rec.name) + "_ecg.csv");
+        REQUIRE(fs::exists(data));
+        const auto dir = scratch(rec.name);
+        const auto out = dir / "out";
+        const Run r = run_attune(data.string() + " --fs 360 --ecg mlii_mv --out " + out.string(), dir);
+        INFO(rec.name << ": " << r.err);
+        REQUIRE(r.exit_code == 0);
+        const auto beats = column(out / "ecg_beats.csv", "time_s");
+        const auto rejected = column(out / "ecg_rejected.csv", "time_s");
+        const auto reference = attune::session::load_reference_beats(
+            fs::path(ATTUNE_DATA_DIR) / (std::string(rec.name) + "_beats.csv"));
+        const auto s = attune::signal::score_beats(reference, beats);
+        INFO("TP " << s.tp << " FP " << s.fp << " FN " << s.fn << ", rejected " << rejected.size());
+        CHECK(s.sensitivity() >= rec.need);
+        CHECK(s.positive_predictivity() >= rec.need);
+        for (const auto& q : lines_of(out / "ecg_beats.csv")) CHECK(!q.ends_with(",artifact"));
+        std::ifstream js(out / "hrv.json");
+        const auto j = nlohmann::json::parse(js);
+        CHECK(j["ecg"]["beats"].get<std::size_t>() == beats.size());
+        CHECK(j["ecg"]["beats_artifact"].get<std::size_t>() == rejected.size());
+        if (std::string(rec.name) == "nstdb_118e06") CHECK(rejected.size() >= 10);  // 6 dB: noise found
+    }
 }
 
 TEST_CASE("analyze rejects bad input with one clear line and a non-zero exit", "[analyze][errors]") {

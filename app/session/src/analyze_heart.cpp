@@ -22,6 +22,7 @@
 #include "attune/signal/hrv.hpp"
 #include "attune/signal/ppg_peaks.hpp"
 #include "attune/signal/rr_cleaning.hpp"
+#include "attune/signal/rr_input.hpp"
 
 namespace attune::session {
 
@@ -67,7 +68,7 @@ private:
     std::uint64_t count_ = 0;
 };
 
-// DIR/<source>_beats.csv: time_s,rr_ms,quality
+// DIR/<source>_beats.csv (and <source>_rejected.csv): time_s,rr_ms,quality
 class BeatsFile {
 public:
     explicit BeatsFile(const std::filesystem::path& path) : path_(path) {
@@ -122,14 +123,19 @@ private:
 // Everything kept about one beat source.
 class BeatTrack {
 public:
-    BeatTrack(BeatSource source, std::optional<std::filesystem::path> file) : source_(source) {
-        if (file) file_.emplace(*file);
+    // A waveform source (ECG, PPG) writes the candidates its detector rejected as artifacts
+    // to their own file: they are not beats, so the beats file holds beats only and can be
+    // scored as it is. A device RR list keeps every interval in its file (flagged), row for row.
+    BeatTrack(BeatSource source, const std::filesystem::path& beats_path,
+              std::optional<std::filesystem::path> rejected_path = std::nullopt)
+        : source_(source), file_(beats_path) {
+        if (rejected_path) rejected_file_.emplace(*rejected_path);
     }
     BeatSource source() const { return source_; }
 
     void add(const Beat& b) {
-        if (file_) file_->write(b);
-        ++beats_;
+        if (b.quality == BeatQuality::Artifact && rejected_file_) rejected_file_->write(b);
+        else file_.write(b);
         for (const auto& nn : whole_cleaner_.push(b)) feed_whole(nn);
         pending_.push_back(b);
         switch (b.quality) {
@@ -169,9 +175,11 @@ public:
         return last_fed_quality_ == BeatQuality::Good ? 1.0 : last_fed_quality_ == BeatQuality::Doubtful ? 0.5 : 0.0;
     }
     void close_file() {
-        if (file_) file_->close();
+        file_.close();
+        if (rejected_file_) rejected_file_->close();
     }
-    std::size_t beats() const { return beats_; }
+    // Beats (good + doubtful); rejected candidates and implausible intervals are not beats.
+    std::size_t beats() const { return good_ + doubtful_; }
     // Whole-record figures (complete after flush_trackers()).
     const signal::RrArtifactCounts& artifact_counts() const { return whole_cleaner_.counts(); }
     signal::WholeRecordHrv& whole() { return whole_; }
@@ -207,8 +215,8 @@ private:
     }
 
     BeatSource source_;
-    std::optional<BeatsFile> file_;
-    std::size_t beats_ = 0;
+    BeatsFile file_;
+    std::optional<BeatsFile> rejected_file_;
     std::deque<Beat> pending_;
     std::size_t good_ = 0, doubtful_ = 0, artifact_ = 0;
     signal::HeartRateTracker hr_;
@@ -237,7 +245,7 @@ nlohmann::json hrv_report(BeatTrack& track, double duration_s, std::size_t unrea
     j["beats"] = track.beats();
     j["beats_good"] = track.good();
     j["beats_doubtful"] = track.doubtful();
-    j["beats_artifact"] = track.artifact();
+    j["beats_artifact"] = track.artifact();  // not beats: <source>_rejected.csv / flagged RR rows
     j["duration_s"] = duration_s;
     if (track.source() == BeatSource::Ecg) j["unreadable_s"] = unreadable_s;
     const auto& c = track.artifact_counts();
@@ -297,7 +305,7 @@ public:
             } catch (const std::invalid_argument&) {
                 throw AnalyzeError("--ecg needs --fs within 100..4000 Hz");
             }
-            ecg_track_.emplace(BeatSource::Ecg, ctx.output_path("ecg_beats.csv"));
+            ecg_track_.emplace(BeatSource::Ecg, ctx.output_path("ecg_beats.csv"), ctx.output_path("ecg_rejected.csv"));
         }
         if (o.has_column("ppg")) {
             ppg_in_ = ctx.input(o.column("ppg"));
@@ -306,7 +314,7 @@ public:
             } catch (const std::invalid_argument&) {
                 throw AnalyzeError("--ppg needs --fs within 25..500 Hz");
             }
-            ppg_track_.emplace(BeatSource::Ppg, ctx.output_path("ppg_beats.csv"));
+            ppg_track_.emplace(BeatSource::Ppg, ctx.output_path("ppg_beats.csv"), ctx.output_path("ppg_rejected.csv"));
         }
         if (o.has_column("rr")) {
             rr_in_ = ctx.input(o.column("rr"));
@@ -414,15 +422,13 @@ private:
     void add_pulse(const signal::PpgPulse& p) { add_beat(*ppg_track_, BeatSource::Ppg, p.beat()); }
     void push_rr(double rr_ms) {
         if (!std::isfinite(rr_ms)) return;  // sparse RR column: empty cells between beats
-        Beat b;
         if (rr_ms <= 0.0) {  // not an interval: a break in the series
             rr_break_ = true;
             return;
         }
         rr_time_ += rr_ms / 1000.0;
-        b.time_s = rr_time_;
-        b.rr_ms = rr_break_ ? 0.0 : rr_ms;
-        b.quality = (rr_ms < 200.0 || rr_ms > 3000.0) ? BeatQuality::Artifact : BeatQuality::Good;
+        // The live pipeline's plausibility rule: a 300-bpm reading is an artifact.
+        const Beat b = signal::beat_from_rr(rr_time_, rr_ms, !rr_break_);
         rr_break_ = false;
         rr_track_->add(b);
         ctx_->publish_beat(BeatSource::Rr, b);

@@ -5,6 +5,8 @@
 // [SECTION] Contract (kept exactly)
 //   attune analyze INPUT.csv --fs HZ [--ecg COL] [--ppg COL] [--rr COL] [--time COL] --out DIR
 //   DIR/ecg_beats.csv, DIR/ppg_beats.csv   time_s,rr_ms,quality        (one row per beat)
+//   DIR/ecg_rejected.csv, ppg_rejected.csv same columns: candidates rejected as artifacts
+//                                          (noise, flat line, clipping; not beats)
 //   DIR/hrv.json                           whole-recording metrics, names + units, counts
 //   DIR/timeline.csv                       time_s,hr_bpm,rmssd_ms,coherence,quality[,more...]
 //
