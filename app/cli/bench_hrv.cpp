@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "attune/session/beat_accuracy.hpp"
 #include "attune/signal/ecg_peaks.hpp"
 #include "attune/signal/hrv.hpp"
 #include "attune/signal/ppg_peaks.hpp"
@@ -125,20 +126,13 @@ int run_accuracy(const BenchOptions& o) {
             std::printf("%-6s %6zu/%-5zu %8zu/%-7zu\n", record, found, pvc, false_flags, normal);
         }
 
-        const auto nk = data / "neurokit_bio_resting_5min_100hz.csv";
-        const auto pulses = signal::ppg_peaks(float_column(nk, "PPG"), signal::Hz{100.0});
-        const auto r = good_beat_times(float_column(nk, "ECG"), 100.0);
-        std::size_t matched = 0, considered = 0;
-        for (double t : between(r, 5, 220)) {
-            ++considered;
-            matched += std::any_of(pulses.begin(), pulses.end(), [&](const signal::PpgPulse& p) {
-                return p.peak_time_s - t > 0.1 && p.peak_time_s - t <= 0.6;
-            });
-        }
-        std::printf("\nPPG pulses (Elgendi 2013) after ECG beats, NeuroKit resting 5-220 s: %zu/%zu "
-                    "ECG beats followed by a pulse, %zu pulses in all (no exclusions here; the test "
-                    "excludes stretches where the ECG reference is unclear)\n",
-                    matched, considered, pulses.size());
+        const auto ppg = session::score_neurokit_resting_ppg(data);
+        std::printf("\nPPG pulses (Elgendi 2013) against the simultaneous ECG's beats, NeuroKit resting "
+                    "5-220 s, pulse 100-600 ms after its beat, %.0f of %.0f s left out where the ECG "
+                    "reference is irregular:\n  TP %zu  FP %zu  FN %zu  Se %.2f%%  +P %.2f%%  (%zu pulses "
+                    "flagged as artifacts)\n",
+                    ppg.excluded_s, ppg.scored_s, ppg.beats.tp, ppg.beats.fp, ppg.beats.fn,
+                    100 * ppg.beats.sensitivity(), 100 * ppg.beats.positive_predictivity(), ppg.artifact_pulses);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "hrv-accuracy: %s\n", e.what());
         return 1;

@@ -1,6 +1,8 @@
-// `attune score-beats --ref REF.csv --det DET.csv [--tolerance 0.15]`: compares two beat lists
-// (e.g. reference annotations and the ecg_beats.csv of `attune analyze`), one-to-one within the
-// tolerance, and prints TP, FP, FN, Se and +P. Detections flagged `artifact` are not counted.
+// `attune score-beats --ref REF.csv --det DET.csv [--tolerance 0.15] [--delay 0]`: compares two
+// beat lists (e.g. reference annotations and the ecg_beats.csv of `attune analyze`), one-to-one
+// within the tolerance, and prints TP, FP, FN, Se and +P. Detections flagged `artifact` are not
+// counted. `--delay` scores detections that come a fixed time after their beat, such as PPG pulses
+// against ECG beats (`--delay 0.35 --tolerance 0.25` accepts a pulse 100-600 ms after its beat).
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -16,6 +18,7 @@ namespace {
 struct ScoreArgs {
     std::string ref, det, ref_column = "time_s", det_column = "time_s";
     double tolerance_s = 0.150;
+    double delay_s = 0.0;
 };
 
 // Beat times of a beats file; rows whose `quality` cell says artifact are left out. The quality
@@ -69,7 +72,7 @@ int run_score(const ScoreArgs& a) {
         const auto ref = a.ref_column == "time_s" ? session::load_reference_beats(a.ref)
                                                   : session::load_column(a.ref, a.ref_column);
         const auto det = detection_times(a.det, a.det_column);
-        const auto s = signal::score_beats(ref, det, {a.tolerance_s, {}});
+        const auto s = signal::score_beats(ref, det, {a.tolerance_s, {}, a.delay_s});
         std::printf("reference %zu  detected %zu  TP %zu  FP %zu  FN %zu  Se %.2f%%  +P %.2f%%\n",
                     ref.size(), det.size(), s.tp, s.fp, s.fn, 100 * s.sensitivity(),
                     100 * s.positive_predictivity());
@@ -88,7 +91,12 @@ const Registration kScoreBeats{
         sub.add_option("--det", a->det, "Detected beats CSV (time_s[,quality])")->required();
         sub.add_option("--ref-column", a->ref_column, "Time column of the reference")->capture_default_str();
         sub.add_option("--det-column", a->det_column, "Time column of the detections")->capture_default_str();
-        sub.add_option("--tolerance", a->tolerance_s, "Match tolerance in seconds")->capture_default_str();
+        sub.add_option("--tolerance", a->tolerance_s, "Match tolerance in seconds")
+            ->check(CLI::Range(0.001, 2.0))
+            ->capture_default_str();
+        sub.add_option("--delay", a->delay_s, "Detections are expected this many seconds after their reference beat")
+            ->check(CLI::Range(-2.0, 2.0))
+            ->capture_default_str();
         return [a] { return run_score(*a); };
     }};
 

@@ -51,13 +51,33 @@ BeatScore score_beats(std::span<const double> ref, std::span<const double> det,
     d.reserve(det.size());
     for (double t : ref)
         if (!inside(t, options.excluded)) r.push_back(t);
-    for (double t : det)
-        if (!inside(t, options.excluded)) d.push_back(t);
+    for (double t : det) {
+        const double at_reference = t - options.detection_delay_s;
+        if (!inside(at_reference, options.excluded)) d.push_back(at_reference);
+    }
     BeatScore s;
     s.tp = match_beats(r, d, options.tolerance_s).size();
     s.fn = r.size() - s.tp;
     s.fp = d.size() - s.tp;
     return s;
+}
+
+std::vector<TimeSpan> irregular_reference_spans(std::span<const double> ref, double max_deviation,
+                                                double margin_s) {
+    constexpr std::size_t kHalf = 5;  // 11 intervals: this one and five either side
+    std::vector<TimeSpan> spans;
+    double window[2 * kHalf + 1];
+    for (std::size_t i = kHalf + 1; i + kHalf < ref.size(); ++i) {
+        for (std::size_t k = 0; k < 2 * kHalf + 1; ++k)
+            window[k] = ref[i - kHalf + k] - ref[i - kHalf + k - 1];
+        std::nth_element(window, window + kHalf, window + 2 * kHalf + 1);
+        const double here = ref[i] - ref[i - 1];
+        if (std::fabs(here / window[kHalf] - 1.0) <= max_deviation) continue;
+        const TimeSpan span{ref[i] - margin_s, ref[i] + margin_s};
+        if (!spans.empty() && spans.back().end_s >= span.start_s) spans.back().end_s = span.end_s;
+        else spans.push_back(span);
+    }
+    return spans;
 }
 
 }  // namespace attune::signal

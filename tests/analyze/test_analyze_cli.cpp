@@ -49,6 +49,23 @@ Run run_attune(const std::string& args, const fs::path& dir) {
     return r;
 }
 
+// Standard output of `attune ARGS` (any command), empty when it fails.
+std::string attune_stdout(const std::string& args, const fs::path& dir) {
+    const fs::path out = dir / "stdout.txt";
+    const std::string cmd = std::string(ATTUNE_EXE) + " " + args + " >" + out.string() + " 2>&1";
+    if (std::system(cmd.c_str()) != 0) return {};
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// A percentage printed as "LABEL 99.06%" in `attune score-beats` output; -1 when absent.
+double printed_percent(const std::string& text, const std::string& label) {
+    const auto at = text.find(label + " ");
+    return at == std::string::npos ? -1.0 : std::atof(text.c_str() + at + label.size() + 1);
+}
+
 std::vector<std::string> lines_of(const fs::path& p) {
     std::ifstream in(p);
     std::vector<std::string> lines;
@@ -201,6 +218,18 @@ TEST_CASE("analyze ECG and PPG of a real recording agree", "[analyze][data]") {
     CHECK(ecg.size() > 250);
     CHECK(std::fabs(static_cast<double>(ppg.size()) - static_cast<double>(ecg.size())) < 0.05 * static_cast<double>(ecg.size()));
     CHECK(lines_of(out / "timeline.csv").size() == 301);
+
+    // `attune score-beats --delay` compares the two files: each pulse 100-600 ms after its beat.
+    const std::string files = "score-beats --ref " + (out / "ecg_beats.csv").string() + " --det " + (out / "ppg_beats.csv").string();
+    const std::string delayed = attune_stdout(files + " --delay 0.35 --tolerance 0.25", dir);
+    INFO(delayed);
+    CHECK(printed_percent(delayed, "Se") >= 97.0);  // the whole recording, motion at the end included
+    CHECK(printed_percent(delayed, "+P") >= 95.0);
+    const std::string same_time = attune_stdout(files, dir);
+    INFO(same_time);
+    CHECK(printed_percent(same_time, "Se") >= 0.0);
+    CHECK(printed_percent(same_time, "Se") < 20.0);  // pulses are not at the R peaks
+    CHECK(attune_stdout(files + " --tolerance 0", dir).empty());  // out of range: refused
 }
 
 TEST_CASE("analyze's ecg_beats.csv scores as it is on the noisy annotated records", "[analyze][data]") {

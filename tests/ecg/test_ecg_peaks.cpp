@@ -356,3 +356,37 @@ TEST_CASE("beat scoring matches one-to-one within the tolerance", "[ecg][scoring
     CHECK(e.fn == 1);
     CHECK(e.fp == 1);
 }
+
+TEST_CASE("beat scoring with a detection delay: pulses after their beats", "[ecg][scoring]") {
+    const std::vector<double> ref{1.0, 2.0, 3.0, 4.0};
+    const std::vector<double> pulses{1.35, 2.05, 3.58, 4.7};  // 350, 50, 580, 700 ms after
+    // Window 100-600 ms after the beat: delay 350 ms, tolerance 250 ms.
+    const auto s = score_beats(ref, pulses, {0.25, {}, 0.35});
+    CHECK(s.tp == 2);  // 1.35 and 3.58; 2.05 is too early, 4.7 too late
+    CHECK(s.fn == 2);
+    CHECK(s.fp == 2);
+    // Exclusions apply to detections moved back by the delay: 3.58 -> 3.23 is inside.
+    const std::vector<TimeSpan> skip{{2.9, 3.3}};
+    const auto e = score_beats(ref, pulses, {0.25, skip, 0.35});
+    CHECK(e.tp == 1);
+    CHECK(e.fn == 2);
+    CHECK(e.fp == 2);
+}
+
+TEST_CASE("irregular stretches of a reference: around a missed beat, not around steady ones", "[ecg][scoring]") {
+    std::vector<double> ref;
+    for (int i = 0; i < 60; ++i) ref.push_back(i * 0.8 + 0.01 * (i % 3));  // steady, a little jitter
+    CHECK(irregular_reference_spans(ref).empty());
+    ref.erase(ref.begin() + 30);  // a missed beat: one interval of 1.6 s at t = 24.8
+    const auto spans = irregular_reference_spans(ref);
+    REQUIRE(spans.size() == 1);
+    CHECK(spans[0].start_s == Approx(ref[30] - 2.0));
+    CHECK(spans[0].end_s == Approx(ref[30] + 2.0));
+    // Two irregular beats close together give one merged stretch.
+    ref.insert(ref.begin() + 33, ref[32] + 0.2);  // an extra beat 200 ms after another
+    const auto merged = irregular_reference_spans(ref);
+    REQUIRE(merged.size() == 1);
+    CHECK(merged[0].start_s == Approx(ref[30] - 2.0));
+    CHECK(merged[0].end_s > ref[33] + 1.9);
+    CHECK(irregular_reference_spans(std::vector<double>{1.0, 2.0}).empty());  // too short to judge
+}

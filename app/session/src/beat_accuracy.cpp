@@ -176,4 +176,40 @@ StrapRrComparison compare_polar_h10_rr(const std::filesystem::path& data_dir,
     return c;
 }
 
+// [SECTION] PPG against the simultaneous ECG ------------------------------------------------
+
+PpgScore score_ppg_against_ecg(std::span<const float> ppg, std::span<const float> ecg, double fs_hz,
+                               signal::TimeSpan window) {
+    PpgScore s;
+    std::vector<double> r_peaks, pulse_peaks;
+    const auto beats = signal::ecg_peaks_pantompkins1985(ecg, fs_hz).beats;
+    s.ecg_beats = beats.size();
+    for (const auto& b : beats)
+        if (b.quality != signal::BeatQuality::Artifact) r_peaks.push_back(b.time_s);
+    const auto pulses = signal::ppg_peaks(ppg, signal::Hz{fs_hz});
+    s.pulses = pulses.size();
+    for (const auto& p : pulses) {
+        const bool in_window = p.peak_time_s >= window.start_s + kPulseArrivalMinS && p.peak_time_s < window.end_s + kPulseArrivalMaxS;
+        if (p.quality == signal::BeatQuality::Artifact) s.artifact_pulses += in_window;
+        else pulse_peaks.push_back(p.peak_time_s);
+    }
+    auto excluded = signal::irregular_reference_spans(r_peaks);
+    s.scored_s = window.end_s - window.start_s;
+    for (const auto& span : excluded)
+        s.excluded_s += std::max(0.0, std::min(span.end_s, window.end_s) - std::max(span.start_s, window.start_s));
+    constexpr double kForever = 1e12;
+    excluded.push_back({-kForever, window.start_s});
+    excluded.push_back({window.end_s, kForever});
+    const double half_width = (kPulseArrivalMaxS - kPulseArrivalMinS) / 2;
+    s.beats = signal::score_beats(r_peaks, pulse_peaks, {half_width, excluded, kPulseArrivalMinS + half_width});
+    return s;
+}
+
+PpgScore score_neurokit_resting_ppg(const std::filesystem::path& data_dir) {
+    const auto file = data_dir / "neurokit_bio_resting_5min_100hz.csv";
+    const auto ppg = load_column(file, "PPG"), ecg = load_column(file, "ECG");
+    const std::vector<float> ppg_f(ppg.begin(), ppg.end()), ecg_f(ecg.begin(), ecg.end());
+    return score_ppg_against_ecg(ppg_f, ecg_f, 100.0, {5.0, 220.0});
+}
+
 }  // namespace attune::session

@@ -31,6 +31,9 @@ struct TimeSpan {
 struct BeatMatchOptions {
     double tolerance_s = 0.150;
     std::span<const TimeSpan> excluded = {};  // sorted or not; beats inside are ignored
+    // Detections are expected this long after their reference beat (a PPG pulse follows its R
+    // peak by the pulse arrival time): they are moved back by it before exclusion and matching.
+    double detection_delay_s = 0.0;
 };
 
 // Both lists in seconds, each sorted ascending. Matching is one-to-one, nearest first.
@@ -43,5 +46,12 @@ struct BeatPair {
 };
 std::vector<BeatPair> match_beats(std::span<const double> reference_s,
                                   std::span<const double> detected_s, double tolerance_s);
+
+// Stretches where a reference beat series is itself doubtful: +-margin_s around each beat whose
+// interval is more than max_deviation (a fraction) off the median of the 11 intervals around it,
+// i.e. a missed, extra or noisy reference beat. Used to score on clean segments only. Sorted,
+// overlapping stretches merged.
+std::vector<TimeSpan> irregular_reference_spans(std::span<const double> reference_s,
+                                                double max_deviation = 0.3, double margin_s = 2.0);
 
 }  // namespace attune::signal

@@ -10,6 +10,7 @@
 
 #include "attune/signal/beat_scoring.hpp"
 #include "attune/signal/ecg_peaks.hpp"
+#include "attune/signal/ppg_peaks.hpp"
 
 namespace attune::session {
 
@@ -66,5 +67,22 @@ struct StrapRrComparison {
 };
 StrapRrComparison compare_polar_h10_rr(const std::filesystem::path& data_dir,
                                        const signal::EcgPeaksConfig& config = {});
+
+// PPG pulses against the simultaneous ECG (a PPG has no annotations of its own). The reference is
+// the project's R-peak detector on the ECG; a pulse matches the beat it follows by the pulse
+// arrival time, 100-600 ms. Only clean segments count: stretches where the ECG reference itself
+// is irregular (signal::irregular_reference_spans) are left out, and so are pulses and beats
+// flagged as artifacts.
+constexpr double kPulseArrivalMinS = 0.1, kPulseArrivalMaxS = 0.6;
+struct PpgScore {
+    signal::BeatScore beats;
+    std::size_t ecg_beats = 0, pulses = 0;      // all the detector found, whole recording
+    std::size_t artifact_pulses = 0;            // of those, flagged (inside the window)
+    double scored_s = 0.0, excluded_s = 0.0;    // window length and how much of it was left out
+};
+PpgScore score_ppg_against_ecg(std::span<const float> ppg, std::span<const float> ecg, double fs_hz,
+                               signal::TimeSpan window);
+// The NeuroKit resting recording (100 Hz), 5-220 s: its own notes put motion after ~220 s.
+PpgScore score_neurokit_resting_ppg(const std::filesystem::path& data_dir);
 
 }  // namespace attune::session
