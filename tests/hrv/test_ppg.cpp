@@ -130,6 +130,36 @@ TEST_CASE("PPG pulses match the simultaneous ECG beats on the clean resting reco
     CHECK(pp_sum / double(pp_n) == Approx(rr_sum / double(rr_n)).epsilon(0.01));
 }
 
+TEST_CASE("the real PPG resampled to 25-500 Hz scores as at 100 Hz", "[hrv][ppg][data]") {
+    const std::string file = "neurokit_bio_resting_5min_100hz.csv";
+    const auto ppg = hrv_test::read_float_column(file, "PPG");
+    const auto ecg = hrv_test::read_float_column(file, "ECG");
+    for (int fs : {25, 50, 250, 500}) {
+        std::vector<float> resampled;
+        if (fs < 100) {  // mean of each block: a crude anti-alias filter, as a slow sensor would
+            const std::size_t step = static_cast<std::size_t>(100 / fs);
+            for (std::size_t i = 0; i + step <= ppg.size(); i += step) {
+                float sum = 0.0f;
+                for (std::size_t k = 0; k < step; ++k) sum += ppg[i + k];
+                resampled.push_back(sum / static_cast<float>(step));
+            }
+        } else {  // linear interpolation
+            for (std::size_t j = 0;; ++j) {
+                const double at = static_cast<double>(j) * 100.0 / fs;  // in 100 Hz samples
+                const auto i = static_cast<std::size_t>(at);
+                if (i + 1 >= ppg.size()) break;
+                const auto frac = static_cast<float>(at - static_cast<double>(i));
+                resampled.push_back(ppg[i] + (ppg[i + 1] - ppg[i]) * frac);
+            }
+        }
+        const auto s = attune::session::score_ppg_against_ecg(resampled, fs, ecg, 100.0, {5.0, 220.0});
+        INFO(fs << " Hz: tp " << s.beats.tp << " fp " << s.beats.fp << " fn " << s.beats.fn);
+        CHECK(s.beats.tp > 200);
+        CHECK(s.beats.sensitivity() >= 0.99);
+        CHECK(s.beats.positive_predictivity() >= 0.99);
+    }
+}
+
 TEST_CASE("a wrap-around inside a pulse makes it an artifact", "[hrv][ppg]") {
     auto ppg = synthetic_ppg(100.0, 60.0, 8);
     // Wrap the signal for 0.1 s around the peaks of pulses 20 and 40 (ADC overflow).

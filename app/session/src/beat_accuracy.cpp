@@ -178,15 +178,15 @@ StrapRrComparison compare_polar_h10_rr(const std::filesystem::path& data_dir,
 
 // [SECTION] PPG against the simultaneous ECG ------------------------------------------------
 
-PpgScore score_ppg_against_ecg(std::span<const float> ppg, std::span<const float> ecg, double fs_hz,
-                               signal::TimeSpan window) {
+PpgScore score_ppg_against_ecg(std::span<const float> ppg, double ppg_fs_hz, std::span<const float> ecg,
+                               double ecg_fs_hz, signal::TimeSpan window) {
     PpgScore s;
     std::vector<double> r_peaks, pulse_peaks;
-    const auto beats = signal::ecg_peaks_pantompkins1985(ecg, fs_hz).beats;
+    const auto beats = signal::ecg_peaks_pantompkins1985(ecg, ecg_fs_hz).beats;
     s.ecg_beats = beats.size();
     for (const auto& b : beats)
         if (b.quality != signal::BeatQuality::Artifact) r_peaks.push_back(b.time_s);
-    const auto pulses = signal::ppg_peaks(ppg, signal::Hz{fs_hz});
+    const auto pulses = signal::ppg_peaks(ppg, signal::Hz{ppg_fs_hz});
     s.pulses = pulses.size();
     for (const auto& p : pulses) {
         const bool in_window = p.peak_time_s >= window.start_s + kPulseArrivalMinS && p.peak_time_s < window.end_s + kPulseArrivalMaxS;
@@ -209,7 +209,7 @@ PpgScore score_neurokit_resting_ppg(const std::filesystem::path& data_dir) {
     const auto file = data_dir / "neurokit_bio_resting_5min_100hz.csv";
     const auto ppg = load_column(file, "PPG"), ecg = load_column(file, "ECG");
     const std::vector<float> ppg_f(ppg.begin(), ppg.end()), ecg_f(ecg.begin(), ecg.end());
-    return score_ppg_against_ecg(ppg_f, ecg_f, 100.0, {5.0, 220.0});
+    return score_ppg_against_ecg(ppg_f, 100.0, ecg_f, 100.0, {5.0, 220.0});
 }
 
 }  // namespace attune::session

@@ -80,8 +80,8 @@ struct PpgScore {
     std::size_t artifact_pulses = 0;            // of those, flagged (inside the window)
     double scored_s = 0.0, excluded_s = 0.0;    // window length and how much of it was left out
 };
-PpgScore score_ppg_against_ecg(std::span<const float> ppg, std::span<const float> ecg, double fs_hz,
-                               signal::TimeSpan window);
+PpgScore score_ppg_against_ecg(std::span<const float> ppg, double ppg_fs_hz, std::span<const float> ecg,
+                               double ecg_fs_hz, signal::TimeSpan window);
 // The NeuroKit resting recording (100 Hz), 5-220 s: its own notes put motion after ~220 s.
 PpgScore score_neurokit_resting_ppg(const std::filesystem::path& data_dir);
 
