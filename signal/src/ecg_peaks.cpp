@@ -162,7 +162,9 @@ void Pantompkins1985::reset() noexcept {
     blk_finite_ = 0;
     block_index_ = 0;
     block_end_ = static_cast<std::int64_t>(std::ceil(fs_));
-    last_artifact_ = INT64_MIN / 2;
+    last_artifact_ = last_hard_artifact_ = INT64_MIN / 2;
+    grown_count_ = 0;
+    have_quiet_ = false;
     last_block_noise_ = 0.0;
 }
 
@@ -563,6 +565,7 @@ void Pantompkins1985::classify(const Candidate& c) noexcept {
                 if (after_odd_beat() && c.peak_sample - last_beat_sample_ < kPrematureFraction * ref &&
                     c.peak_sample - ectopic_before_ >= kPrematureFraction * ref)
                     rr_break_ = true;
+                note_growth(shaped, interval);
                 accept(shaped, false);
                 learn_shape(shaped, interval);
             }
@@ -577,7 +580,40 @@ void Pantompkins1985::classify(const Candidate& c) noexcept {
         Candidate shaped = c;
         check_shape(shaped);
         add_pending(shaped);
+        // THR2 rises with the noise level: by search-back time this one may be below it.
+        note_quiet(shaped, last_match_.known ? last_match_.usual : 0.0f);
+    } else {
+        note_quiet(c, -1.0f);
     }
+}
+
+// A signal that suddenly shrinks (an electrode half off, a strap loosened) leaves its beats below
+// both thresholds, learnt on the larger beats; Pan-Tompkins' search-back then finds nothing and
+// the beats would be lost until the levels are learnt again (relearn_after_s). The shape is the
+// same at any size, so the highest sub-threshold candidate since the last beat is remembered
+// with its match to the usual QRS, for check_searchback.
+// usual_r < 0: not matched yet.
+void Pantompkins1985::note_quiet(const Candidate& c, float usual_r) noexcept {
+    if (c.artifact || c.misshapen || !have_beat_ || !templates_.has_usual() || c.height <= npki_) return;
+    if (have_quiet_ && c.height <= quiet_best_.height) return;
+    if (usual_r < 0.0f) {
+        const std::int64_t oldest = std::max<std::int64_t>(0, n_ - static_cast<std::int64_t>(raw_.length()) + 1);
+        const auto m = templates_.match(raw_, c.peak_sample, oldest, n_ - 1);
+        usual_r = m.known ? static_cast<float>(m.usual) : 0.0f;
+    }
+    quiet_best_ = c;
+    quiet_r_ = usual_r;
+    have_quiet_ = true;
+}
+
+// The remembered quiet candidate is taken as the missed beat when it has the usual shape
+// closely (above the learning match: in noise, 0.8 let noise through on mitdb 106 + 12 dB) and
+// comes about one rhythm interval after the last beat.
+bool Pantompkins1985::quiet_beat_due() const noexcept {
+    if (!have_quiet_ || quiet_r_ < kQuietMatchR) return false;
+    const double ref = rhythm_reference();
+    const double interval = placed_sample(quiet_best_) - last_beat_sample_;
+    return ref > 0.0 && interval > 0.7 * ref && interval < 1.4 * ref;
 }
 
 // [SECTION] QRS shape ------------------------------------------------------------------------
@@ -622,6 +658,7 @@ void Pantompkins1985::learn_shape(const Candidate& c, double interval) noexcept 
             templates_.promote_ectopic_candidate();
     }
     ectopic_candidate_ = -1.0;
+    if (c.artifact) return;  // a wrap or rail in it: its shape is the converter's, not the heart's
     if (c.odd) {  // an odd beat kept: the next beat may prove it ectopic
         templates_.hold_ectopic_candidate();
         ectopic_candidate_ = c.peak_sample;
@@ -653,6 +690,35 @@ void Pantompkins1985::learn_shape(const Candidate& c, double interval) noexcept 
     }
 }
 
+// A signal that suddenly grows (electrode re-seated, gain switched) has QRS slopes steeper than
+// the jump limit learnt on the smaller beats; with every beat then an artifact, the typical height
+// would never be learnt again. Beats flagged for steep steps alone that come on time and have the
+// usual shape are that grown signal, not a wrap-around (which breaks the shape, and artifacts do
+// not teach the templates): after three in a row, their median height becomes the typical height.
+// The three stay artifacts.
+void Pantompkins1985::note_growth(const Candidate& c, double interval) noexcept {
+    const double ref = rhythm_reference();
+    const auto peak = static_cast<std::int64_t>(c.peak_sample);
+    const double pos = std::max(0.0f, c.pos_amp), neg = std::max(0.0f, -c.neg_amp);
+    const double height = std::max(pos, neg);
+    // Growth keeps the balance of the R and S extremes (up to sampling: +-0.3 at 130 Hz); a wrap
+    // moves one extreme to the other side.
+    const bool balanced = std::fabs((pos - neg) / (pos + neg + 1e-30) - polarity_score_) < 0.5;
+    const bool grown = c.artifact && last_hard_artifact_ < peak - block_len_ && height > qrs_height_ && balanced &&
+                       last_match_.known && last_match_.usual >= cfg_.template_learn_r && ref > 0.0 &&
+                       interval > 0.8 * ref && interval < 1.25 * ref;
+    if (!grown) {
+        grown_count_ = 0;
+        return;
+    }
+    grown_heights_[grown_count_++] = static_cast<float>(height);
+    if (grown_count_ < grown_heights_.size()) return;
+    grown_count_ = 0;
+    std::sort(grown_heights_.begin(), grown_heights_.end());
+    qrs_height_ = grown_heights_[grown_heights_.size() / 2];
+    jump_limit_ = cfg_.jump_factor * qrs_height_;
+}
+
 void Pantompkins1985::update_watch() noexcept {
     if (!have_beat_) {
         watch_from_ = n_;
@@ -668,7 +734,7 @@ void Pantompkins1985::check_searchback() noexcept {
         relearn();
         return;
     }
-    if (!have_beat_ || pending_count_ == 0) return;
+    if (!have_beat_ || (pending_count_ == 0 && !have_quiet_)) return;
     const double limit = cfg_.searchback_rr_factor * (rr_avg2_ > 0.0 ? rr_avg2_ : fs_);
     if (static_cast<double>(since) <= limit) return;
     const double thr2 = 0.5 * threshold1();
@@ -679,8 +745,13 @@ void Pantompkins1985::check_searchback() noexcept {
         if (best == kMaxPending || c.height > pending_[best].height) best = i;
     }
     if (best == kMaxPending) {
-        pending_count_ = 0;  // nothing worth a beat; wait for the next peaks
-        return;
+        pending_count_ = 0;
+        if (quiet_beat_due()) {
+            Candidate c = quiet_best_;
+            c.peak_sample = placed_sample(c);
+            accept(c, true);
+        }
+        return;  // otherwise nothing worth a beat; wait for the next peaks
     }
     Candidate c = pending_[best];
     c.peak_sample = placed_sample(c);
@@ -694,6 +765,7 @@ void Pantompkins1985::relearn() noexcept {
     learn_max_ = learn_sum_ = 0.0;
     learn_count_ = 0;
     pending_count_ = 0;
+    have_quiet_ = false;
     have_beat_ = false;
     rr_break_ = true;
     watch_from_ = 0;
@@ -727,6 +799,7 @@ void Pantompkins1985::accept(const Candidate& c, bool searchback) noexcept {
     for (std::size_t i = 0; i < pending_count_; ++i)
         if (pending_[i].mwi_index > c.mwi_index) pending_[kept++] = pending_[i];
     pending_count_ = kept;
+    have_quiet_ = false;
 
     BeatQuality q = BeatQuality::Good;
     const std::int64_t peak_index = static_cast<std::int64_t>(sample);
@@ -785,7 +858,7 @@ void Pantompkins1985::emit(double sample, float amplitude, BeatQuality q) noexce
 void Pantompkins1985::update_quality(double x, bool finite) noexcept {
     if (!finite) {
         blk_non_finite_ = true;
-        last_artifact_ = n_;
+        last_artifact_ = last_hard_artifact_ = n_;
         return;
     }
     if (blk_finite_ == 0) {
@@ -801,11 +874,11 @@ void Pantompkins1985::update_quality(double x, bool finite) noexcept {
         // Held value: a dead channel after a long run; clipping when it sits at the extreme of
         // the block (an R peak is sharp and never holds its value this long).
         if (++run_len_ >= clip_run_len_) {
-            if (run_len_ >= flat_run_len_) last_artifact_ = n_;
+            if (run_len_ >= flat_run_len_) last_artifact_ = last_hard_artifact_ = n_;
             const bool wide = blk_max_ - blk_min_ > (qrs_height_ > 0.0 ? 0.5 * qrs_height_ : 0.0);
             if (wide && (x >= blk_max_ || x <= blk_min_)) {
                 blk_clip_ = true;
-                last_artifact_ = n_;
+                last_artifact_ = last_hard_artifact_ = n_;
             }
         }
     } else {
@@ -835,7 +908,7 @@ void Pantompkins1985::close_block() noexcept {
     if (blk_finite_ == 0) q.non_finite = true;
     const double noise = current_block_noise();
     q.noisy = noise >= cfg_.noisy_fraction;
-    if (q.flat) last_artifact_ = n_;
+    if (q.flat) last_artifact_ = last_hard_artifact_ = n_;
 
     if (q.flat || q.clipped || q.jumps || q.non_finite || noise >= 1.0) {
         q.sqi = 0.0f;

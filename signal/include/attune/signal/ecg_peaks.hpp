@@ -228,6 +228,9 @@ private:
     void check_shape(Candidate& c) noexcept;
     void reject_misshapen(const Candidate& c) noexcept;
     void learn_shape(const Candidate& c, double interval) noexcept;
+    void note_growth(const Candidate& c, double interval) noexcept;
+    void note_quiet(const Candidate& c, float usual_r) noexcept;
+    bool quiet_beat_due() const noexcept;
     double rhythm_reference() const noexcept { return rhythm_rr_ > 0.0 ? rhythm_rr_ : rr_avg2_; }
     // The last beat is a kept odd beat (not yet proven ectopic).
     bool after_odd_beat() const noexcept {
@@ -314,6 +317,16 @@ private:
     bool blk_clip_ = false, blk_non_finite_ = false, blk_jump_ = false;
     std::int64_t blk_finite_ = 0;
     std::int64_t last_artifact_ = INT64_MIN / 2;  // sample of the latest rail/flat/jump event
+    std::int64_t last_hard_artifact_ = INT64_MIN / 2;  // the same without jumps
+    // Beats in a row rejected for steep steps alone, yet regular and of the usual shape: the
+    // signal grew (note_growth). Their heights, until there are enough to adopt.
+    std::array<float, 3> grown_heights_{};
+    std::size_t grown_count_ = 0;
+    // The highest candidate below the search-back threshold since the last beat, and how well it
+    // matched the usual QRS: a beat when the signal shrank (note_quiet).
+    Candidate quiet_best_{};
+    bool have_quiet_ = false;
+    float quiet_r_ = 0.0f;
     double last_block_noise_ = 0.0;
     std::int64_t blk_big_peaks_ = 0, blk_beats_ = 0;
     // rhythm evidence (extra / missed beat patterns) per block, and the delayed quality output
@@ -328,6 +341,8 @@ private:
     std::array<QualitySecond, kQualityDelayBlocks + 1> out_quality_{};
     std::size_t out_quality_count_ = 0;
     static constexpr double kBigPeakFraction = 0.3;
+    // A sub-threshold candidate is a beat of a shrunken signal only with this close a QRS match.
+    static constexpr float kQuietMatchR = 0.9f;
     // An interval below this fraction of the rhythm makes a beat premature.
     static constexpr double kPrematureFraction = 0.85;
 };
