@@ -11,25 +11,34 @@ namespace attune::signal {
 
 namespace {
 
-enum class Pass { Low, High };
-
-// 2nd-order Butterworth section (bilinear transform, Q = 1/sqrt(2)), RBJ cookbook form.
+// 2nd-order Butterworth low-pass (bilinear transform, Q = 1/sqrt(2)), RBJ cookbook form.
 template <typename Biquad>
-Biquad butterworth2(Pass pass, double cutoff_hz, double fs) {
+Biquad butterworth2_lowpass(double cutoff_hz, double fs) {
     const double w0 = 2.0 * std::numbers::pi * cutoff_hz / fs;
     const double cw = std::cos(w0), alpha = std::sin(w0) / std::numbers::sqrt2;
     const double a0 = 1.0 + alpha;
     Biquad q;
-    if (pass == Pass::Low) {
-        q.b0 = (1.0 - cw) / 2.0 / a0;
-        q.b1 = (1.0 - cw) / a0;
-    } else {
-        q.b0 = (1.0 + cw) / 2.0 / a0;
-        q.b1 = -(1.0 + cw) / a0;
-    }
+    q.b0 = (1.0 - cw) / 2.0 / a0;
+    q.b1 = (1.0 - cw) / a0;
     q.b2 = q.b0;
     q.a1 = -2.0 * cw / a0;
     q.a2 = (1.0 - alpha) / a0;
+    return q;
+}
+
+// 1st-order high-pass (bilinear transform). Elgendi's 2nd-order Butterworth has two zeros at DC:
+// after a pulse's negative lobe its output must swing positive again, and in gaps from about
+// 1.6 s (bradycardia, a pause, a PVC's missing pulse) that swing became a block of interest, a
+// false pulse (30 bpm: 59 in 2 min). One zero only removes the mean: the tail stays negative.
+template <typename Biquad>
+Biquad highpass1(double cutoff_hz, double fs) {
+    const double k = std::tan(std::numbers::pi * cutoff_hz / fs);
+    Biquad q;
+    q.b0 = 1.0 / (1.0 + k);
+    q.b1 = -q.b0;
+    q.b2 = 0.0;
+    q.a1 = (k - 1.0) / (k + 1.0);
+    q.a2 = 0.0;
     return q;
 }
 
@@ -68,8 +77,8 @@ Elgendi2013PpgDetector::Elgendi2013PpgDetector(Hz sample_rate, const PpgPeaksCon
         throw std::invalid_argument("PPG band must satisfy 0 < low < high < fs/2");
     if (!(config.peak_window_s > 0.0 && config.peak_window_s < config.beat_window_s))
         throw std::invalid_argument("PPG peak window must be shorter than the beat window");
-    hp_ = butterworth2<Biquad>(Pass::High, config.band_low_hz, fs_);
-    lp_ = butterworth2<Biquad>(Pass::Low, config.band_high_hz, fs_);
+    hp_ = highpass1<Biquad>(config.band_low_hz, fs_);
+    lp_ = butterworth2_lowpass<Biquad>(config.band_high_hz, fs_);
     // Typical pulse fundamental ~1.5 Hz: the delay the refinement compensates before searching.
     filter_delay_samples_ =
         hp_.group_delay_samples(1.5 / fs_) + lp_.group_delay_samples(1.5 / fs_);

@@ -4,7 +4,9 @@
 //   acceleration photoplethysmograms measured from emergency responders in tropical conditions.
 //   PLoS ONE 8(10):e76585, 2013.
 //
-// What it does to the signal: band-pass 0.5-8 Hz (2nd-order Butterworth, causal), clip at zero
+// What it does to the signal: band-pass 0.5-8 Hz (causal; 1st-order high-pass instead of the
+// paper's 2nd-order, whose swing back after each pulse made false pulses at long intervals,
+// 2nd-order Butterworth low-pass), clip at zero
 // and square; two moving averages, 111 ms (systolic peak) and 667 ms (one beat), aligned to
 // the same centre; blocks of interest where MA_peak > MA_beat + beta * mean(y) (beta 0.02; the
 // mean is a slow exponential average so the detector follows amplitude changes); a block at
