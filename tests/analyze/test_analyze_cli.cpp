@@ -36,16 +36,20 @@ fs::path scratch(const std::string& name) {
     return dir;
 }
 
+std::string text_of(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 Run run_attune(const std::string& args, const fs::path& dir) {
     const fs::path err = dir / "stderr.txt";
     const std::string cmd = std::string(ATTUNE_EXE) + " analyze " + args + " >/dev/null 2>" + err.string();
     const int status = std::system(cmd.c_str());
     Run r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(err);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.err = ss.str();
+    r.err = text_of(err);
     return r;
 }
 
@@ -54,10 +58,7 @@ std::string attune_stdout(const std::string& args, const fs::path& dir) {
     const fs::path out = dir / "stdout.txt";
     const std::string cmd = std::string(ATTUNE_EXE) + " " + args + " >" + out.string() + " 2>&1";
     if (std::system(cmd.c_str()) != 0) return {};
-    std::ifstream in(out);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return text_of(out);
 }
 
 // A percentage printed as "LABEL 99.06%" in `attune score-beats` output; -1 when absent.
